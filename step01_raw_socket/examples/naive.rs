@@ -1,0 +1,31 @@
+//! The first version everybody writes, and the one the Python tutorials show:
+//! one read of at most 1024 bytes, a status line, the body, close.
+//!
+//! ```text
+//! $ cargo run -p step01_raw_socket --example naive
+//! ```
+//!
+//! It works for a short request and fails for a long one: see the step 1
+//! chapter, "What can go wrong". The `unwrap`s are part of the naivety: one
+//! client that resets its connection takes the whole server down.
+
+// On purpose: this is the version to fix. Clippy spots both problems, which
+// is a good reason to run it: `unused_io_amount` is the short read.
+#![allow(clippy::unwrap_used, clippy::unused_io_amount)]
+
+// ANCHOR: naive
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+fn main() {
+    let listener = TcpListener::bind("127.0.0.1:8000").unwrap();
+    println!("Serving (naively) on http://127.0.0.1:8000/");
+    for stream in listener.incoming() {
+        let mut stream = stream.unwrap();
+        let mut buf = [0u8; 1024];
+        stream.read(&mut buf).unwrap(); // one read: the rest of a long request stays unread
+        stream.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+        stream.write_all(b"Hello, Seven").unwrap();
+    } // the stream is dropped here, which closes the connection
+}
+// ANCHOR_END: naive

@@ -1,0 +1,216 @@
+//! Helpers shared by the tests of every step. Not a lesson: the lessons are
+//! the step crates, and this crate only saves their tests from repeating the
+//! same plumbing.
+//!
+//! - [`Running`] starts one of the real binaries on port 0, reads the address
+//!   it prints on its first line, collects its output, and kills it when
+//!   dropped.
+//! - [`connect`] and [`read_all`] talk raw bytes, for input no real client
+//!   would send.
+//! - [`http`] is a real HTTP client that reports 4xx and 5xx as responses.
+//! - [`browser`] loads a page in headless Chromium.
+//!
+//! Every wait here is bounded by [`PATIENCE`], so a broken server makes a
+//! test fail instead of hang. The bound is a safety net, never a way to let
+//! time pass: no test relies on sleeping for correctness.
+
+
+pub mod browser;
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The longest any helper waits for a server before failing the test.
+/// Generous, because CI machines are slow and busy; a passing test never
+/// waits this long.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A real server binary, started for a test and killed when dropped.
+pub struct Running {
+    child: Child,
+    /// The address the server printed on its first line.
+    pub addr: SocketAddr,
+    /// That first line, as printed.
+    pub first_line: String,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+}
+
+impl Running {
+    /// Starts `program` with `args` and waits for its first line on stdout,
+    /// which must contain the address it listens on (`http://HOST:PORT/` or a
+    /// bare `HOST:PORT`). Pass `--addr 127.0.0.1:0` in `args` so that tests
+    /// never fight over a port.
+    pub fn start(program: &str, args: &[&str]) -> Running {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        let stdout = lines_of(child.stdout.take().unwrap());
+        let stderr = lines_of(child.stderr.take().unwrap());
+        let first_line = match stdout.recv_timeout(PATIENCE) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                let errors: Vec<String> = stderr.try_iter().collect();
+                panic!("{program} printed no first line; stderr: {errors:?}");
+            }
+        };
+        let addr = address_in(&first_line)
+            .unwrap_or_else(|| panic!("no HOST:PORT in the first line {first_line:?}"));
+        Running {
+            child,
+            addr,
+            first_line,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// The server's URL, `http://HOST:PORT/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Waits for a line on stdout that satisfies `wanted`, skipping others.
+    pub fn stdout_line(&self, wanted: impl Fn(&str) -> bool) -> Result<String, String> {
+        wait_for_line(&self.stdout, "stdout", wanted)
+    }
+
+    /// Waits for a line on stderr that satisfies `wanted`, skipping others.
+    pub fn stderr_line(&self, wanted: impl Fn(&str) -> bool) -> Result<String, String> {
+        wait_for_line(&self.stderr, "stderr", wanted)
+    }
+
+    /// Whether the process is still running.
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The process, for tests that signal it or wait for its exit.
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Spawns a thread that forwards each line of `pipe` into a channel.
+fn lines_of(pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for_line(
+    lines: &Receiver<String>,
+    name: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<String, String> {
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if wanted(&line) => return Ok(line),
+            Ok(line) => seen.push(line),
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(format!(
+                    "no such line on {name} in {PATIENCE:?}; saw {seen:?}"
+                ));
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(format!("{name} closed; saw {seen:?}"));
+            }
+        }
+    }
+}
+
+/// Finds `HOST:PORT` in a line such as `Serving on http://127.0.0.1:8000/`.
+pub fn address_in(line: &str) -> Option<SocketAddr> {
+    line.split_whitespace().find_map(|word| {
+        let word = word.strip_prefix("http://").unwrap_or(word);
+        let word = word.split('/').next().unwrap_or(word);
+        word.parse().ok()
+    })
+}
+
+/// Opens a raw TCP connection whose reads and writes give up after
+/// [`PATIENCE`].
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.set_write_timeout(Some(PATIENCE)).unwrap();
+    stream
+}
+
+/// Reads until the peer closes. Returns the bytes and, if the connection
+/// ended in an error (for example a reset) rather than a clean close, that
+/// error.
+pub fn read_all(stream: &mut TcpStream) -> (Vec<u8>, Option<io::Error>) {
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return (bytes, None),
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (bytes, Some(e)),
+        }
+    }
+}
+
+/// A real HTTP client. Unlike ureq's default, a 4xx or 5xx status is a
+/// response to inspect, not an error.
+pub fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(PATIENCE))
+        .build()
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The address is found in the first lines the steps print.
+    #[test]
+    fn finds_the_address_in_a_first_line() {
+        let cases = [
+            (
+                "Serving Hello, Seven on http://127.0.0.1:8000/",
+                Some("127.0.0.1:8000"),
+            ),
+            (
+                "Echo server listening on 127.0.0.1:41234",
+                Some("127.0.0.1:41234"),
+            ),
+            ("Serving on http://[::1]:9000/", Some("[::1]:9000")),
+            ("starting....", None),
+        ];
+        for (line, expected) in cases {
+            let expected: Option<SocketAddr> = expected.map(|a| a.parse().unwrap());
+            assert_eq!(address_in(line), expected, "{line}");
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Project chores. Run `cargo xtask help`.
+fn main() {}
