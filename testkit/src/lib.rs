@@ -14,7 +14,6 @@
 //! test fail instead of hang. The bound is a safety net, never a way to let
 //! time pass: no test relies on sleeping for correctness.
 
-
 pub mod browser;
 
 use std::io::{self, BufRead, BufReader, Read};
