@@ -76,22 +76,21 @@ fn request_log() {
 // ANCHOR_END: request_log
 
 // ANCHOR: clock
-/// The body tells the current time in UTC.
+/// `GET /time` tells the current time in UTC; every other path still gets
+/// Hello, Seven.
 #[test]
 #[ignore = "exercise: cargo xtask exercise check step01/clock"]
 fn clock() {
     let server = start(SERVER);
     let before = seconds_since_epoch();
-    let mut response = http().get(server.url()).call().unwrap();
+    let mut response = http().get(format!("{}time", server.url())).call().unwrap();
     let after = seconds_since_epoch();
     let body = response.body_mut().read_to_string().unwrap();
 
     let time = body
-        .strip_prefix("Hello, Seven! It is ")
+        .strip_prefix("It is ")
         .and_then(|rest| rest.strip_suffix(" UTC."))
-        .unwrap_or_else(|| {
-            panic!("the body {body:?} is not \"Hello, Seven! It is HH:MM:SS UTC.\"")
-        });
+        .unwrap_or_else(|| panic!("the body {body:?} is not \"It is HH:MM:SS UTC.\""));
     let parts: Vec<u64> = time.split(':').filter_map(|p| p.parse().ok()).collect();
     let [h, m, s] = parts[..] else {
         panic!("{time:?} is not HH:MM:SS")
@@ -104,6 +103,12 @@ fn clock() {
         clock_time(before),
         clock_time(after)
     );
+
+    let mut other = http()
+        .get(format!("{}index.html", server.url()))
+        .call()
+        .unwrap();
+    assert_eq!(other.body_mut().read_to_string().unwrap(), "Hello, Seven");
 }
 
 fn seconds_since_epoch() -> u64 {

@@ -1,2 +1,115 @@
-//! Project chores. Run `cargo xtask help`.
-fn main() {}
+//! Project chores that are not lessons. Run from anywhere in the workspace:
+//!
+//! ```text
+//! cargo xtask exercise list              every exercise, with what it asks
+//! cargo xtask exercise check step01/threads
+//!                                        run one exercise's checker on your code
+//! cargo xtask exercise verify [ID...]    prove each checker fails on the shipped
+//!                                        code and passes with its solution
+//! cargo xtask book                       check the book's includes, then build it
+//! cargo xtask browser                    the checks in headless Chromium
+//! ```
+//!
+//! Only the standard library is used, so `cargo xtask` builds in a moment.
+
+mod book;
+mod exercise;
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const HELP: &str = "\
+usage: cargo xtask <command>
+
+  exercise list              every exercise, with what it asks
+  exercise check ID          run one exercise's checker (ID as in the list, e.g. step01/threads)
+  exercise verify [ID...]    prove each checker fails on the shipped code and passes
+                             with its reference solution (all exercises if no ID)
+  book                       check that every include in the book resolves, then build it
+  browser                    run the tests that load pages in headless Chromium
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["exercise", "list"] => exercise::list(),
+        ["exercise", "check", id] => exercise::check(id),
+        ["exercise", "verify", ids @ ..] => exercise::verify(ids),
+        ["book"] => book::check_and_build(),
+        ["browser"] => browser(),
+        [] | ["help" | "--help" | "-h"] => {
+            print!("{HELP}");
+            Ok(())
+        }
+        _ => Err(format!("unknown command {:?}\n\n{HELP}", args.join(" "))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs every `tests/browser.rs` in the workspace, which load pages in
+/// headless Chromium. They are `#[ignore]`d in a plain `cargo test`, because a
+/// fresh machine has no Chromium.
+fn browser() -> Result<(), String> {
+    if !has_chromium() {
+        return Err(
+            "Chromium is needed: install it (Debian: apt-get install chromium) \
+                    or point $CHROMIUM at it"
+                .into(),
+        );
+    }
+    let mut cargo = cargo();
+    cargo.current_dir(root()).args([
+        "test",
+        "--workspace",
+        "--test",
+        "browser",
+        "--",
+        "--ignored",
+    ]);
+    run(&mut cargo)
+}
+
+fn has_chromium() -> bool {
+    if env::var_os("CHROMIUM").is_some() {
+        return true;
+    }
+    let path = env::var_os("PATH").unwrap_or_default();
+    env::split_paths(&path).any(|dir| {
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .any(|name| dir.join(name).is_file())
+    })
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The cargo that runs us, so the same toolchain builds everything.
+fn cargo() -> Command {
+    Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs a command, passing its output through; fails if it fails.
+fn run(command: &mut Command) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed: {status}"))
+    }
+}
