@@ -37,8 +37,10 @@ use std::time::{Duration, Instant};
 /// The most bytes we read while looking for the end of a request head.
 ///
 /// A browser's head is usually well under 2 KiB, but cookies can make it much
-/// larger; 8 KiB is the limit Apache uses for a single header line, and
-/// without *some* limit a client could make us buffer bytes forever.
+/// larger. Apache's default limit for one line of a head is 8190 bytes
+/// (`LimitRequestLine`, `LimitRequestFieldSize`); we use the same order of
+/// magnitude for the whole head. Without *some* limit a client could make us
+/// buffer bytes forever.
 pub const MAX_HEAD_BYTES: usize = 8 * 1024;
 
 /// How long a client has, from the moment we accept it, to send its head.

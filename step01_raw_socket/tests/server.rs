@@ -52,6 +52,7 @@ fn prints_its_url_and_answers_hello_seven() {
     );
 }
 
+// ANCHOR: long_request
 /// A head far longer than one 1024-byte read (a big cookie) still gets the
 /// whole response and a clean close, not a reset. This is the bug in the
 /// naive version, which reads once and leaves the rest unread.
@@ -72,6 +73,7 @@ fn long_request_gets_the_whole_response_and_a_clean_close() {
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.ends_with("\r\n\r\nHello, Seven"), "{response}");
 }
+// ANCHOR_END: long_request
 
 /// A head sent one byte at a time is read to its end, however it is split.
 #[test]
