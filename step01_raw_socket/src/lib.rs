@@ -247,12 +247,13 @@ impl From<io::Error> for HeadError {
 }
 // ANCHOR_END: error
 
-/// Binds `addr`, adding a hint to the error a learner is most likely to meet.
+/// Binds `addr` and returns the listener with the address it really got
+/// (with port 0, the port the system picked).
 ///
 /// "Address already in use" usually means another step is still running on
-/// the same port, so the error says how to pick a different one.
-pub fn bind(addr: &str) -> io::Result<TcpListener> {
-    TcpListener::bind(addr).map_err(|error| {
+/// the same port, so that error says how to pick a different one.
+pub fn bind(addr: &str) -> io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).map_err(|error| {
         let hint = if error.kind() == io::ErrorKind::AddrInUse {
             " (is another server running? stop it, or pass --addr 127.0.0.1:0 for a free port)"
         } else {
@@ -262,7 +263,9 @@ pub fn bind(addr: &str) -> io::Result<TcpListener> {
             error.kind(),
             format!("cannot listen on {addr}: {error}{hint}"),
         )
-    })
+    })?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
 }
 
 /// The URL a browser should open to reach `addr`.

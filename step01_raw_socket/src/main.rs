@@ -8,6 +8,7 @@
 //! The logic lives in the library (`src/lib.rs`); this file only reads the
 //! flags, binds the socket and prints where it listens.
 
+use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -23,26 +24,24 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let listener = match step01_raw_socket::bind(&args.addr) {
-        Ok(listener) => listener,
+    match run(&args.addr) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The first line on stdout is the URL actually served. With port 0 that
-    // is the only way to learn the port, and the tests rely on it.
-    match listener.local_addr() {
-        Ok(addr) => println!(
-            "Serving Hello, Seven on {}",
-            step01_raw_socket::url_for(addr)
-        ),
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
     }
+}
+
+fn run(addr: &str) -> io::Result<()> {
+    let (listener, local) = step01_raw_socket::bind(addr)?;
+    // The first line on stdout is the URL actually served. With port 0 that
+    // is the only way to learn the port, and the tests rely on it.
+    println!(
+        "Serving Hello, Seven on {}",
+        step01_raw_socket::url_for(local)
+    );
     step01_raw_socket::serve(listener);
-    ExitCode::SUCCESS
+    Ok(())
 }
 // ANCHOR_END: main

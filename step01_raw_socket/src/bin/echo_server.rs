@@ -29,20 +29,19 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let listener = match step01_raw_socket::bind(&args.addr) {
-        Ok(listener) => listener,
+    match run(&args.addr) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match listener.local_addr() {
-        Ok(addr) => println!("Echo server listening on {addr}"),
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
     }
+}
+
+/// Serves one client after another, forever.
+fn run(addr: &str) -> io::Result<()> {
+    let (listener, local) = step01_raw_socket::bind(addr)?;
+    println!("Echo server listening on {local}");
     for stream in listener.incoming() {
         let result = stream.and_then(|stream| {
             let peer = stream.peer_addr()?;
@@ -56,7 +55,7 @@ fn main() -> ExitCode {
             eprintln!("accept failed: {error}");
         }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 // ANCHOR: echo
