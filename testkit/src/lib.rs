@@ -16,7 +16,7 @@
 
 pub mod browser;
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -175,6 +175,63 @@ pub fn read_all(stream: &mut TcpStream) -> (Vec<u8>, Option<io::Error>) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return (bytes, Some(e)),
         }
+    }
+}
+
+/// Sends `request` on a new connection and reads until the server closes.
+/// A failed write is ignored: a server may rightly hang up before reading
+/// everything (after a `413`, say), and the answer is what the test checks.
+pub fn exchange(addr: SocketAddr, request: &[u8]) -> RawResponse {
+    let mut stream = connect(addr);
+    let _ = stream.write_all(request);
+    let (bytes, error) = read_all(&mut stream);
+    RawResponse { bytes, error }
+}
+
+/// What came back on a raw connection.
+pub struct RawResponse {
+    /// Every byte received.
+    pub bytes: Vec<u8>,
+    /// How the connection ended, if not with a clean close.
+    pub error: Option<io::Error>,
+}
+
+impl RawResponse {
+    /// The status code of the first response, if the bytes start with one.
+    pub fn status(&self) -> Option<u16> {
+        let line = self.bytes.split(|&b| b == b'\n').next()?;
+        let line = std::str::from_utf8(line).ok()?;
+        let mut parts = line.split(' ');
+        parts.next().filter(|v| v.starts_with("HTTP/1."))?;
+        parts.next()?.parse().ok()
+    }
+
+    /// The head of the first response, as text.
+    pub fn head(&self) -> String {
+        let end = self.head_end().unwrap_or(self.bytes.len());
+        String::from_utf8_lossy(&self.bytes[..end]).into_owned()
+    }
+
+    /// The value of a header field of the first response (any case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head().split("\r\n").skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+
+    /// Everything after the head of the first response.
+    pub fn body(&self) -> &[u8] {
+        self.head_end().map_or(&[], |end| &self.bytes[end + 4..])
+    }
+
+    /// All of it as text, for assertion messages.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    fn head_end(&self) -> Option<usize> {
+        self.bytes.windows(4).position(|w| w == b"\r\n\r\n")
     }
 }
 
