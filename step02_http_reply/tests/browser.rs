@@ -25,10 +25,21 @@ fn chromium_shows_a_listing_safely() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("<img src=x onerror=alert(1)>.txt"), "x").unwrap();
     fs::write(dir.path().join("notes.txt"), "x").unwrap();
-    let server = Running::start(BIN, &["--addr", "127.0.0.1:0", "--dir", dir.path().to_str().unwrap()]);
+    let server = Running::start(
+        BIN,
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
     let page = browser::dump_dom(&server.url(), &[]).unwrap();
     assert!(page.contains("Directory listing for /"), "{page}");
     assert!(page.contains(">notes.txt</a>"), "{page}");
-    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.txt"), "{page}");
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;.txt"),
+        "{page}"
+    );
     assert!(!page.contains("<img"), "the name became an element: {page}");
 }

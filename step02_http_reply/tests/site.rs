@@ -19,7 +19,11 @@ fn start() -> Running {
 #[test]
 fn serves_index_html() {
     let server = start();
-    assert!(server.first_line.contains(&server.url()), "{}", server.first_line);
+    assert!(
+        server.first_line.contains(&server.url()),
+        "{}",
+        server.first_line
+    );
     let mut response = http().get(server.url()).call().unwrap();
     assert_eq!(response.status(), 200);
     let headers = response.headers().clone();
@@ -27,7 +31,10 @@ fn serves_index_html() {
     assert_eq!(headers["connection"], "close");
     assert!(httpdate::parse_http_date(headers["date"].to_str().unwrap()).is_ok());
     let expected = fs::read_to_string(INDEX).unwrap();
-    assert_eq!(headers["content-length"], expected.len().to_string().as_str());
+    assert_eq!(
+        headers["content-length"],
+        expected.len().to_string().as_str()
+    );
     assert_eq!(response.body_mut().read_to_string().unwrap(), expected);
 }
 
@@ -37,15 +44,25 @@ fn other_paths_are_404() {
     let server = start();
     let response = exchange(server.addr, b"GET /%3Cb%3Ehi HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(response.status(), Some(404));
-    assert_eq!(response.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
-    assert!(response.text().contains("There is no page at /%3Cb%3Ehi."), "{}", response.text());
+    assert_eq!(
+        response.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        response.text().contains("There is no page at /%3Cb%3Ehi."),
+        "{}",
+        response.text()
+    );
 }
 
 /// POST to the page is 405 with the methods that are allowed.
 #[test]
 fn post_is_405() {
     let server = start();
-    let response = exchange(server.addr, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+    let response = exchange(
+        server.addr,
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi",
+    );
     assert_eq!(response.status(), Some(405));
     assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD"));
 }
@@ -62,7 +79,10 @@ fn the_page_is_read_on_every_request() {
             method: "GET".into(),
             target: "/".into(),
             version: Version::Http11,
-            headers: vec![Header { name: "Host".into(), value: "x".into() }],
+            headers: vec![Header {
+                name: "Host".into(),
+                value: "x".into(),
+            }],
         },
         body: Vec::new(),
     };
@@ -95,7 +115,10 @@ fn help_explains_the_flags() {
 /// A folder that does not exist is a clear error, not a server that 404s.
 #[test]
 fn a_missing_folder_is_a_clear_error() {
-    let output = Command::new(BIN).args(["--addr", "127.0.0.1:0", "--dir", "/no/such/folder"]).output().unwrap();
+    let output = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--dir", "/no/such/folder"])
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     let error = String::from_utf8(output.stderr).unwrap();
     assert!(error.contains("cannot serve /no/such/folder"), "{error}");

@@ -23,7 +23,10 @@ fn setup() -> (TempDir, Running) {
     fs::create_dir(outside.path().join("secretdir")).unwrap();
     fs::write(outside.path().join("secretdir").join("inner.txt"), SECRET).unwrap();
     symlinks(outside.path(), &root);
-    let server = Running::start(BIN, &["--addr", "127.0.0.1:0", "--dir", root.to_str().unwrap()]);
+    let server = Running::start(
+        BIN,
+        &["--addr", "127.0.0.1:0", "--dir", root.to_str().unwrap()],
+    );
     (outside, server)
 }
 
@@ -33,7 +36,11 @@ fn symlinks(outside: &Path, root: &Path) {
     symlink(outside.join("secret.txt"), root.join("file-link")).unwrap();
     symlink(outside.join("secretdir"), root.join("dir-link")).unwrap();
     symlink("../secret.txt", root.join("relative-link")).unwrap();
-    symlink(outside.join("secret.txt"), root.join("sub").join("index.html")).unwrap();
+    symlink(
+        outside.join("secret.txt"),
+        root.join("sub").join("index.html"),
+    )
+    .unwrap();
     symlink(root.join("public.txt"), root.join("inside-link")).unwrap();
 }
 
@@ -72,8 +79,16 @@ fn no_request_reads_outside_the_folder() {
     for (target, expected) in attacks {
         let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
         let response = exchange(server.addr, request.as_bytes());
-        assert!(!response.text().contains(SECRET), "{target} leaked the secret");
-        assert_eq!(response.status(), Some(*expected), "{target}: {}", response.head());
+        assert!(
+            !response.text().contains(SECRET),
+            "{target} leaked the secret"
+        );
+        assert_eq!(
+            response.status(),
+            Some(*expected),
+            "{target}: {}",
+            response.head()
+        );
     }
 }
 // ANCHOR_END: attacks
@@ -87,7 +102,11 @@ fn an_index_linking_outside_is_ignored() {
     let response = exchange(server.addr, b"GET /sub/ HTTP/1.1\r\nHost: x\r\n\r\n");
     assert!(!response.text().contains(SECRET));
     assert_eq!(response.status(), Some(200));
-    assert!(response.text().contains("Directory listing for /sub/"), "{}", response.text());
+    assert!(
+        response.text().contains("Directory listing for /sub/"),
+        "{}",
+        response.text()
+    );
 }
 
 /// A symlink that stays inside the folder is followed like any file.
@@ -105,9 +124,17 @@ fn a_symlink_inside_the_folder_is_served() {
 #[test]
 fn request_text_is_escaped_on_every_page() {
     let (_outside, server) = setup();
-    for target in ["/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/sub/%3Cscript%3E", "/%3Cscript%3E/"] {
+    for target in [
+        "/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/sub/%3Cscript%3E",
+        "/%3Cscript%3E/",
+    ] {
         let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
         let response = exchange(server.addr, request.as_bytes());
-        assert!(!response.text().contains("<script>"), "{target}: {}", response.text());
+        assert!(
+            !response.text().contains("<script>"),
+            "{target}: {}",
+            response.text()
+        );
     }
 }
