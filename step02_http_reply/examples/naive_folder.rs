@@ -20,7 +20,10 @@ use step02_http_reply::{Response, Status, serve};
 fn main() -> std::io::Result<()> {
     let root = PathBuf::from(env::args().nth(1).unwrap_or_else(|| ".".into()));
     let listener = TcpListener::bind("127.0.0.1:8000")?;
-    println!("Serving {} (naively) on http://127.0.0.1:8000/", root.display());
+    println!(
+        "Serving {} (naively) on http://127.0.0.1:8000/",
+        root.display()
+    );
     // ANCHOR: naive
     serve(listener, move |request| {
         let target = request.head.target.split('?').next().unwrap_or("/");

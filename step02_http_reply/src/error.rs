@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io;
 
-use crate::request::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, MAX_TARGET_BYTES};
+use crate::request::{MAX_HEAD_BYTES, MAX_HEADERS, MAX_TARGET_BYTES};
 use crate::response::Status;
 
 // ANCHOR: error
@@ -31,7 +31,8 @@ pub enum Error {
     BadRequest(&'static str),
     /// The request asks for an HTTP version other than 1.0 or 1.1.
     VersionNotSupported,
-    /// The body announced by `Content-Length` is over the limit.
+    /// The body announced by `Content-Length` is over the limit
+    /// ([`MAX_BODY_BYTES`](crate::request::MAX_BODY_BYTES) by default).
     BodyTooLarge,
     /// The request needs a feature this server does not implement.
     NotImplemented(&'static str),
@@ -85,12 +86,7 @@ impl fmt::Display for Error {
             ),
             Error::BadRequest(why) => write!(f, "bad request: {why}"),
             Error::VersionNotSupported => write!(f, "only HTTP/1.0 and HTTP/1.1 are supported"),
-            Error::BodyTooLarge => {
-                write!(
-                    f,
-                    "the request body is larger than the limit ({MAX_BODY_BYTES} bytes by default)"
-                )
-            }
+            Error::BodyTooLarge => write!(f, "the request body is larger than this server accepts"),
             Error::NotImplemented(what) => write!(f, "not implemented: {what}"),
             Error::Io(error) => write!(f, "connection error: {error}"),
         }

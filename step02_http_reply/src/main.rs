@@ -3,12 +3,11 @@
 //! prints the URL and serves.
 
 use std::io;
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use step02_http_reply::{Folder, Site, serve};
+use step02_http_reply::{Folder, Site, serve, server};
 
 // ANCHOR: main
 /// Serves index.html, or with --dir a whole folder, over real HTTP.
@@ -38,9 +37,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> io::Result<()> {
-    let listener = TcpListener::bind(&args.addr)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", args.addr)))?;
-    let url = format!("http://{}/", listener.local_addr()?);
+    let (listener, local) = server::bind(&args.addr)?;
+    let url = format!("http://{local}/");
     match args.dir {
         Some(dir) => {
             let folder = Folder::new(&dir).map_err(|e| {

@@ -1,7 +1,7 @@
 //! The server loop: accept a connection, give it a thread, read one request,
 //! let the handler answer it, close.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,6 +26,26 @@ pub const LINGER_TIME: Duration = Duration::from_secs(2);
 /// How many bytes we read and throw away while we wait, at most.
 pub const LINGER_BYTES: usize = 256 * 1024;
 // ANCHOR_END: limits
+
+/// Binds `addr` and returns the listener with the address it really got
+/// (with port 0, the port the system picked). "Address already in use"
+/// usually means another step still runs on that port, so that error says
+/// how to pick another.
+pub fn bind(addr: &str) -> io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).map_err(|error| {
+        let hint = if error.kind() == io::ErrorKind::AddrInUse {
+            " (is another server running? stop it, or pass --addr 127.0.0.1:0 for a free port)"
+        } else {
+            ""
+        };
+        io::Error::new(
+            error.kind(),
+            format!("cannot listen on {addr}: {error}{hint}"),
+        )
+    })?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}
 
 // ANCHOR: serve
 /// Serves `listener` forever, with the default [`Limits`].
@@ -191,7 +211,7 @@ pub fn close_gracefully(stream: &TcpStream) {
         match input.read(&mut buf) {
             Ok(0) => break, // the client closed: a clean ending
             Ok(n) => discarded += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
     }
