@@ -504,6 +504,7 @@ mod tests {
     }
     use Outcome::{Complete, Partial, Status};
 
+    // ANCHOR: parse_table
     /// What each kind of input parses to: a head, "read more", or the status
     /// its error maps to.
     #[test]
@@ -554,6 +555,7 @@ mod tests {
             assert_eq!(got, expected, "input {shown:?}");
         }
     }
+    // ANCHOR_END: parse_table
 
     /// A complete head is taken apart into its pieces; the body is left over.
     #[test]
