@@ -3,8 +3,10 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use step02_http_reply::request::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, MAX_TARGET_BYTES};
 use step02_http_reply::server::MAX_CONNECTIONS;
@@ -190,6 +192,40 @@ fn head_deadline() {
     assert!(
         bytes.is_empty(),
         "a silent client got {}",
+        String::from_utf8_lossy(&bytes)
+    );
+}
+
+/// The head deadline covers the whole head: a client that keeps sending a
+/// byte every 20 ms, never finishing, still gets 408 while it is sending. A
+/// timeout per read would never fire for it.
+#[test]
+fn dribbling_head_gets_408_while_still_dribbling() {
+    let addr = start_echo(short_limits());
+    let mut stream = connect(addr);
+    stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let mut dribbler = stream.try_clone().unwrap();
+    let gave_up = Arc::new(AtomicBool::new(false));
+    let gave_up_flag = Arc::clone(&gave_up);
+    let dribbling = thread::spawn(move || {
+        let started = Instant::now();
+        // Until the server hangs up; the 20 s cap only stops a broken test.
+        while dribbler.write_all(b"X").is_ok() {
+            if started.elapsed() > Duration::from_secs(20) {
+                gave_up_flag.store(true, Ordering::SeqCst);
+                return;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let (bytes, _) = read_all(&mut stream);
+    let gave_up_first = gave_up.load(Ordering::SeqCst);
+    drop(stream);
+    dribbling.join().unwrap();
+    assert!(!gave_up_first, "the server waited for the dribbler to stop");
+    assert!(
+        bytes.starts_with(b"HTTP/1.1 408 "),
+        "{}",
         String::from_utf8_lossy(&bytes)
     );
 }
