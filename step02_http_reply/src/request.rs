@@ -330,8 +330,9 @@ pub fn expects_continue(head: &Head) -> bool {
 // ANCHOR_END: framing
 
 /// What [`RequestReader`] needs from a connection: bytes, and a way to bound
-/// how long the next read may wait. Implemented for `&TcpStream`; tests
-/// implement it for a source that hands out bytes in small pieces.
+/// how long the next read may wait. Implemented for `TcpStream` and
+/// `&TcpStream`; tests implement it for a source that hands out bytes in
+/// small pieces.
 pub trait Transport: Read {
     /// Limits how long the next reads may block (`None`: forever).
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()>;
@@ -342,6 +343,15 @@ impl Transport for &TcpStream {
         TcpStream::set_read_timeout(self, timeout)
     }
 }
+
+impl Transport for TcpStream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, timeout)
+    }
+}
+
+/// How many bytes one [`RequestReader::fill`] reads at most.
+const FILL_BYTES: usize = 16 * 1024;
 
 // ANCHOR: reader
 /// Reads requests from a connection.
@@ -363,9 +373,29 @@ impl<T: Transport> RequestReader<T> {
         }
     }
 
-    /// Whether bytes of a next request are already waiting in the buffer.
-    pub fn has_buffered(&self) -> bool {
-        !self.buf.is_empty()
+    /// The connection underneath.
+    pub fn get_ref(&self) -> &T {
+        &self.transport
+    }
+
+    /// Bytes received and not yet handed out.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Marks the first `n` buffered bytes as used.
+    pub fn consume(&mut self, n: usize) {
+        self.buf.drain(..n.min(self.buf.len()));
+    }
+
+    /// Parses a head from the bytes already buffered, without reading:
+    /// `Ok(None)` if they do not hold a whole head yet.
+    pub fn parse_buffered(&mut self) -> Result<Option<Head>, Error> {
+        let Some((head, used)) = parse_head(&self.buf)? else {
+            return Ok(None);
+        };
+        self.buf.drain(..used);
+        Ok(Some(head))
     }
 
     /// Reads until a complete head has arrived, then parses it.
@@ -377,8 +407,7 @@ impl<T: Transport> RequestReader<T> {
             // A head can only end at a line feed, so parsing is only worth
             // trying when one arrived, or when the size limits may be hit.
             if new_line || self.buf.len() > MAX_TARGET_BYTES {
-                if let Some((head, used)) = parse_head(&self.buf)? {
-                    self.buf.drain(..used);
+                if let Some(head) = self.parse_buffered()? {
                     return Ok(head);
                 }
             }
@@ -429,10 +458,12 @@ impl<T: Transport> RequestReader<T> {
         }
     }
 
-    /// Reads what the connection has (up to 8 KiB) onto the end of the buffer.
-    fn fill(&mut self) -> io::Result<usize> {
+    /// Reads once from the connection, appending what it has (up to 16 KiB)
+    /// to the buffer. Returns how many bytes arrived; 0 means the client
+    /// closed its side.
+    pub fn fill(&mut self) -> io::Result<usize> {
         let start = self.buf.len();
-        self.buf.resize(start + 8 * 1024, 0);
+        self.buf.resize(start + FILL_BYTES, 0);
         let result = loop {
             match self.transport.read(&mut self.buf[start..]) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

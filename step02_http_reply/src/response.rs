@@ -221,7 +221,14 @@ impl Response {
         // The head and a small body go out in one write: two small writes in a
         // row can stall on the way (Nagle's algorithm meets delayed ACKs).
         let mut bytes = Vec::with_capacity(256);
-        write_head(&mut bytes, Version::Http11, self.status, &headers)?;
+        let status = self.status;
+        write_head(
+            &mut bytes,
+            Version::Http11,
+            status.code(),
+            status.reason(),
+            &headers,
+        )?;
         let send_body = !head_only && !self.status.forbids_body();
         match self.body {
             Body::Bytes(body) if send_body => {
@@ -247,26 +254,27 @@ impl Response {
 // ANCHOR: write_head
 /// Writes a status line and header fields, and the empty line that ends them.
 ///
-/// Refuses a name that is not a valid token, and a value with a CR, LF or
-/// NUL: written out, such a value would end the head early and let whoever
-/// chose it add header fields or a whole response of their own ("response
-/// splitting").
+/// Refuses a name that is not a valid token, and a value (or reason phrase)
+/// with a CR, LF or NUL: written out, such a value would end the head early
+/// and let whoever chose it add header fields or a whole response of their
+/// own ("response splitting").
 pub fn write_head(
     out: &mut impl Write,
     version: Version,
-    status: Status,
+    code: u16,
+    reason: &str,
     headers: &[(String, String)],
 ) -> io::Result<()> {
-    for (name, value) in headers {
-        check_header(name, value)
-            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+    let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+    if reason.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) {
+        return Err(invalid(format!(
+            "the reason phrase {reason:?} has a CR, LF or NUL"
+        )));
     }
-    let mut head = format!(
-        "{} {} {}\r\n",
-        version.as_str(),
-        status.code(),
-        status.reason()
-    );
+    for (name, value) in headers {
+        check_header(name, value).map_err(invalid)?;
+    }
+    let mut head = format!("{} {code} {reason}\r\n", version.as_str());
     for (name, value) in headers {
         head.push_str(name);
         head.push_str(": ");
