@@ -360,8 +360,11 @@ const FILL_BYTES: usize = 16 * 1024;
 /// between the head and the body, or between one request and the next.
 pub struct RequestReader<T> {
     transport: T,
-    /// Bytes received and not yet handed out, oldest first.
+    /// Bytes received and not yet handed out are `buf[..filled]`, oldest
+    /// first; the rest of `buf` is room for the next read. The room is
+    /// kept between reads, so it is zeroed once, not before every read.
     buf: Vec<u8>,
+    filled: usize,
 }
 
 impl<T: Transport> RequestReader<T> {
@@ -370,6 +373,7 @@ impl<T: Transport> RequestReader<T> {
         RequestReader {
             transport,
             buf: Vec::new(),
+            filled: 0,
         }
     }
 
@@ -380,21 +384,27 @@ impl<T: Transport> RequestReader<T> {
 
     /// Bytes received and not yet handed out.
     pub fn buffered(&self) -> &[u8] {
-        &self.buf
+        &self.buf[..self.filled]
     }
 
     /// Marks the first `n` buffered bytes as used.
     pub fn consume(&mut self, n: usize) {
-        self.buf.drain(..n.min(self.buf.len()));
+        let n = n.min(self.filled);
+        self.buf.copy_within(n..self.filled, 0);
+        self.filled -= n;
+        // After a large body, give the memory back.
+        if self.filled == 0 && self.buf.len() > 4 * FILL_BYTES {
+            self.buf = Vec::new();
+        }
     }
 
     /// Parses a head from the bytes already buffered, without reading:
     /// `Ok(None)` if they do not hold a whole head yet.
     pub fn parse_buffered(&mut self) -> Result<Option<Head>, Error> {
-        let Some((head, used)) = parse_head(&self.buf)? else {
+        let Some((head, used)) = parse_head(self.buffered())? else {
             return Ok(None);
         };
-        self.buf.drain(..used);
+        self.consume(used);
         Ok(Some(head))
     }
 
@@ -402,11 +412,11 @@ impl<T: Transport> RequestReader<T> {
     pub fn read_head(&mut self, deadline: Instant) -> Result<Head, Error> {
         // The bytes may already be here (a client that sends two requests at
         // once), so try to parse before reading anything.
-        let mut new_line = self.buf.contains(&b'\n');
+        let mut new_line = self.buffered().contains(&b'\n');
         loop {
             // A head can only end at a line feed, so parsing is only worth
             // trying when one arrived, or when the size limits may be hit.
-            if new_line || self.buf.len() > MAX_TARGET_BYTES {
+            if new_line || self.filled > MAX_TARGET_BYTES {
                 if let Some(head) = self.parse_buffered()? {
                     return Ok(head);
                 }
@@ -414,15 +424,15 @@ impl<T: Transport> RequestReader<T> {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(Error::HeadTimeout {
-                    received: self.buf.len(),
+                    received: self.filled,
                 });
             }
             self.transport.set_read_timeout(Some(left))?;
-            let received_before = self.buf.len();
+            let received_before = self.filled;
             match self.fill() {
                 Ok(0) if received_before == 0 => return Err(Error::NoRequest),
                 Ok(0) => return Err(Error::Incomplete),
-                Ok(_) => new_line = self.buf[received_before..].contains(&b'\n'),
+                Ok(_) => new_line = self.buffered()[received_before..].contains(&b'\n'),
                 Err(e) if is_timeout(&e) => {
                     return Err(Error::HeadTimeout {
                         received: received_before,
@@ -462,15 +472,18 @@ impl<T: Transport> RequestReader<T> {
     /// to the buffer. Returns how many bytes arrived; 0 means the client
     /// closed its side.
     pub fn fill(&mut self) -> io::Result<usize> {
-        let start = self.buf.len();
-        self.buf.resize(start + FILL_BYTES, 0);
+        if self.buf.len() - self.filled < FILL_BYTES {
+            self.buf.resize(self.filled + FILL_BYTES, 0);
+        }
         let result = loop {
-            match self.transport.read(&mut self.buf[start..]) {
+            match self.transport.read(&mut self.buf[self.filled..]) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 other => break other,
             }
         };
-        self.buf.truncate(start + *result.as_ref().unwrap_or(&0));
+        if let Ok(n) = result {
+            self.filled += n;
+        }
         result
     }
 }
@@ -487,7 +500,7 @@ impl<T: Transport> Read for Body<'_, T> {
         if self.left == 0 || out.is_empty() {
             return Ok(0);
         }
-        if self.reader.buf.is_empty() {
+        if self.reader.filled == 0 {
             self.reader
                 .transport
                 .set_read_timeout(Some(self.idle_timeout))?;
@@ -498,9 +511,9 @@ impl<T: Transport> Read for Body<'_, T> {
         let wanted = usize::try_from(self.left)
             .unwrap_or(usize::MAX)
             .min(out.len());
-        let n = wanted.min(self.reader.buf.len());
+        let n = wanted.min(self.reader.filled);
         out[..n].copy_from_slice(&self.reader.buf[..n]);
-        self.reader.buf.drain(..n);
+        self.reader.consume(n);
         self.left -= n as u64;
         Ok(n)
     }

@@ -8,10 +8,12 @@
 //!                                        code and passes with its solution
 //! cargo xtask book                       check the book's includes, then build it
 //! cargo xtask browser                    the checks in headless Chromium
+//! cargo xtask bench [--quick]            step 3's server against axum
 //! ```
 //!
 //! Only the standard library is used, so `cargo xtask` builds in a moment.
 
+mod bench;
 mod book;
 mod exercise;
 
@@ -28,6 +30,7 @@ usage: cargo xtask <command>
                              with its reference solution (all exercises if no ID)
   book                       check that every include in the book resolves, then build it
   browser                    run the tests that load pages in headless Chromium
+  bench [--quick]            step 3's server against axum, with wrk (needs wrk)
 ";
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         ["exercise", "verify", ids @ ..] => exercise::verify(ids),
         ["book"] => book::check_and_build(),
         ["browser"] => browser(),
+        ["bench", rest @ ..] => bench::bench(rest),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
             Ok(())

@@ -1,0 +1,177 @@
+//! How a server turns a parsed request into an [`Environ`]: the variables
+//! CGI defined in 1993 (RFC 3875 wrote them down later), which WSGI kept.
+
+use std::net::SocketAddr;
+
+use percent_encoding::percent_decode_str;
+use step02_http_reply::{Error, Head};
+
+use crate::gateway::{Environ, Errors, Input, Key, Vars};
+
+// ANCHOR: from_request
+/// Builds the environ for a request whose body has been read.
+pub fn from_request(
+    head: &Head,
+    body: Vec<u8>,
+    local: SocketAddr,
+    peer: SocketAddr,
+) -> Result<Environ, Error> {
+    let (path, query) = head.path_and_query()?;
+    // PATH_INFO is decoded: `/caf%C3%A9` becomes `/café`. Python's WSGI keeps
+    // the raw bytes in a latin-1 string; Rust strings are UTF-8, so a path
+    // that does not decode to UTF-8 is refused.
+    let path_info = percent_decode_str(path)
+        .decode_utf8()
+        .map_err(|_| Error::BadRequest("the path is not UTF-8 once decoded"))?;
+
+    let mut vars = Vars::with_capacity(20 + head.headers.len());
+    let mut set = |key: &'static str, value: String| vars.insert(Key::Borrowed(key), value);
+    set("REQUEST_METHOD", head.method.clone());
+    set("SCRIPT_NAME", String::new());
+    set("PATH_INFO", path_info.into_owned());
+    set("QUERY_STRING", query.unwrap_or_default().to_string());
+    set("REQUEST_URI", head.target.clone());
+    set("SERVER_NAME", local.ip().to_string());
+    set("SERVER_PORT", local.port().to_string());
+    set("SERVER_PROTOCOL", head.version.as_str().to_string());
+    set("REMOTE_ADDR", peer.ip().to_string());
+    set("REMOTE_PORT", peer.port().to_string());
+    set("wsgi.version", "1.0".into());
+    set("wsgi.url_scheme", "http".into());
+    set("wsgi.multithread", "true".into());
+    set("wsgi.multiprocess", "false".into());
+    set("wsgi.run_once", "false".into());
+    if let Some(content_type) = head.header("Content-Type") {
+        set("CONTENT_TYPE", content_type.to_string());
+    }
+    if !body.is_empty() || head.header("Content-Length").is_some() {
+        // The body has been read (and un-chunked), so its length is known.
+        set("CONTENT_LENGTH", body.len().to_string());
+    }
+    add_http_variables(&mut vars, head);
+    let errors = Errors::stderr(format!("{peer}: wsgi.errors: "));
+    Ok(Environ::new(vars, Input::new(body), errors))
+}
+
+/// The `HTTP_*` variables: `User-Agent` becomes `HTTP_USER_AGENT`.
+///
+/// A field sent more than once is joined with `, ` (`; ` for `Cookie`, RFC
+/// 6265 section 5.4). `Content-Type` and `Content-Length` have their own
+/// variables. And a field whose name contains `_` is dropped: once `-` and
+/// `_` both become `_`, `X-User_Id` would pass for `X-User-Id`, and a client
+/// could forge a field that a proxy in front of us was trusted to set.
+/// (nginx drops such fields by default for the same reason.)
+fn add_http_variables(vars: &mut Vars, head: &Head) {
+    for header in &head.headers {
+        if header.name.contains('_') {
+            continue;
+        }
+        let key = format!(
+            "HTTP_{}",
+            header.name.to_ascii_uppercase().replace('-', "_")
+        );
+        if key == "HTTP_CONTENT_TYPE" || key == "HTTP_CONTENT_LENGTH" {
+            continue;
+        }
+        let separator = if key == "HTTP_COOKIE" { "; " } else { ", " };
+        vars.append(Key::Owned(key), &header.value, separator);
+    }
+}
+// ANCHOR_END: from_request
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use step02_http_reply::request::{Header, Version};
+
+    fn head(target: &str, headers: &[(&str, &str)]) -> Head {
+        Head {
+            method: "POST".into(),
+            target: target.into(),
+            version: Version::Http11,
+            headers: headers
+                .iter()
+                .map(|(n, v)| Header {
+                    name: n.to_string(),
+                    value: v.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    fn addr(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    /// The CGI variables come out of the request line, the fields and the
+    /// two addresses.
+    #[test]
+    fn variables_from_a_request() {
+        let head = head(
+            "/caf%C3%A9/a%20b?x=1&y=%20",
+            &[
+                ("Host", "example.com"),
+                ("Content-Type", "text/plain"),
+                ("User-Agent", "test"),
+            ],
+        );
+        let environ = from_request(
+            &head,
+            b"body".to_vec(),
+            addr("127.0.0.1:8000"),
+            addr("10.0.0.1:5555"),
+        )
+        .unwrap();
+        let expected = [
+            ("REQUEST_METHOD", "POST"),
+            ("SCRIPT_NAME", ""),
+            ("PATH_INFO", "/café/a b"),
+            ("QUERY_STRING", "x=1&y=%20"),
+            ("REQUEST_URI", "/caf%C3%A9/a%20b?x=1&y=%20"),
+            ("CONTENT_TYPE", "text/plain"),
+            ("CONTENT_LENGTH", "4"),
+            ("SERVER_NAME", "127.0.0.1"),
+            ("SERVER_PORT", "8000"),
+            ("SERVER_PROTOCOL", "HTTP/1.1"),
+            ("REMOTE_ADDR", "10.0.0.1"),
+            ("HTTP_HOST", "example.com"),
+            ("HTTP_USER_AGENT", "test"),
+            ("wsgi.url_scheme", "http"),
+        ];
+        for (key, value) in expected {
+            assert_eq!(environ.get(key), Some(value), "{key}");
+        }
+        assert_eq!(environ.get("HTTP_CONTENT_TYPE"), None);
+    }
+
+    /// Repeated fields are joined; names with underscores are dropped.
+    #[test]
+    fn fields_joined_and_underscores_dropped() {
+        let head = head(
+            "/",
+            &[
+                ("Accept", "text/html"),
+                ("accept", "text/plain"),
+                ("Cookie", "a=1"),
+                ("Cookie", "b=2"),
+                ("X-User-Id", "alice"),
+                ("X-User_Id", "mallory"),
+            ],
+        );
+        let environ =
+            from_request(&head, Vec::new(), addr("127.0.0.1:1"), addr("127.0.0.1:2")).unwrap();
+        assert_eq!(environ.get("HTTP_ACCEPT"), Some("text/html, text/plain"));
+        assert_eq!(environ.get("HTTP_COOKIE"), Some("a=1; b=2"));
+        assert_eq!(environ.get("HTTP_X_USER_ID"), Some("alice"));
+        assert_eq!(environ.get("CONTENT_LENGTH"), None);
+    }
+
+    /// A path that is not UTF-8 once decoded is a 400.
+    #[test]
+    fn path_must_decode_to_utf8() {
+        let head = head("/%ff", &[]);
+        let error =
+            from_request(&head, Vec::new(), addr("127.0.0.1:1"), addr("127.0.0.1:2")).unwrap_err();
+        assert_eq!(error.status().map(|s| s.code()), Some(400));
+    }
+}

@@ -1,0 +1,597 @@
+//! The gateway interface: what a server hands an application, and what the
+//! application hands back. It is Python's WSGI (PEP 3333) in Rust:
+//!
+//! ```python
+//! def application(environ, start_response):
+//!     start_response("200 OK", [("Content-Type", "text/plain")])
+//!     return [b"Hello, web!"]
+//! ```
+//!
+//! ```rust
+//! use step03_wsgi_gateway::{Body, Environ, StartResponse};
+//!
+//! fn application(environ: &mut Environ, start_response: &mut StartResponse) -> Body {
+//!     start_response.start("200 OK", [("Content-Type", "text/plain")]);
+//!     Body::from("Hello, web!")
+//! }
+//! ```
+//!
+//! Any server that speaks this interface can run any application that does,
+//! and that is the whole point: the server in `server.rs` and the
+//! one-at-a-time server in `simple.rs` both run the same applications.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, Cursor, Read, Write};
+
+// ANCHOR: application
+/// An application: anything callable as `app(environ, start_response)` that
+/// returns a body. Plain functions and closures qualify, through the blanket
+/// implementation below; middleware are structs that wrap an application.
+///
+/// `Send + Sync` because the server calls one application from many worker
+/// threads at once, the way a Python WSGI server with threads does.
+pub trait Application: Send + Sync + 'static {
+    /// Answers one request.
+    fn call(&self, environ: &mut Environ, start_response: &mut StartResponse) -> Body;
+}
+
+impl<F> Application for F
+where
+    F: Fn(&mut Environ, &mut StartResponse) -> Body + Send + Sync + 'static,
+{
+    fn call(&self, environ: &mut Environ, start_response: &mut StartResponse) -> Body {
+        self(environ, start_response)
+    }
+}
+// ANCHOR_END: application
+
+/// The variables of an environ: pairs kept sorted by name. Looking a name
+/// up is a binary search, and listing them gives them in order. For the two
+/// dozen variables of a request this is as simple as a map, and faster.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    pairs: Vec<(Key, String)>,
+}
+
+impl Vars {
+    /// No variables yet, with room for `n`.
+    pub fn with_capacity(n: usize) -> Vars {
+        Vars {
+            pairs: Vec::with_capacity(n),
+        }
+    }
+
+    /// The value of a variable.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let at = self
+            .pairs
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()?;
+        Some(&self.pairs[at].1)
+    }
+
+    /// Sets a variable, returning the value it replaces.
+    pub fn insert(&mut self, key: impl Into<Key>, value: impl Into<String>) -> Option<String> {
+        let key = key.into();
+        match self
+            .pairs
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            Ok(at) => Some(std::mem::replace(&mut self.pairs[at].1, value.into())),
+            Err(at) => {
+                self.pairs.insert(at, (key, value.into()));
+                None
+            }
+        }
+    }
+
+    /// Sets a variable, or if it is set, appends `separator` and `value` to it.
+    pub fn append(&mut self, key: impl Into<Key>, value: &str, separator: &str) {
+        let key = key.into();
+        match self
+            .pairs
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            Ok(at) => {
+                self.pairs[at].1.push_str(separator);
+                self.pairs[at].1.push_str(value);
+            }
+            Err(at) => self.pairs.insert(at, (key, value.to_string())),
+        }
+    }
+
+    /// Removes a variable, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let at = self
+            .pairs
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()?;
+        Some(self.pairs.remove(at).1)
+    }
+
+    /// Every variable, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
+    }
+}
+
+/// The name of an environ variable. Most names are fixed (`REQUEST_METHOD`)
+/// and cost no allocation; `HTTP_*` names are built per request.
+pub type Key = Cow<'static, str>;
+
+// ANCHOR: environ
+/// What the server tells the application about a request: the CGI
+/// variables as strings (`REQUEST_METHOD`, `PATH_INFO`, `HTTP_HOST`, ...),
+/// the body to read (`wsgi.input`), and a place for error messages
+/// (`wsgi.errors`).
+pub struct Environ {
+    /// The variables, by name.
+    vars: Vars,
+    /// `wsgi.input`: the request body. The server has read it whole before
+    /// calling the application, so reading never waits on the network.
+    pub input: Input,
+    /// `wsgi.errors`: where the application writes its error messages.
+    pub errors: Errors,
+}
+// ANCHOR_END: environ
+
+impl Environ {
+    /// An environ with the given variables, body and error sink.
+    pub fn new(vars: Vars, input: Input, errors: Errors) -> Environ {
+        Environ {
+            vars,
+            input,
+            errors,
+        }
+    }
+
+    /// An environ for calling an application directly, without a server:
+    /// a request for `target` (path and query, as in a request line) with
+    /// `body`. Errors go to memory, where a test can read them.
+    ///
+    /// ```
+    /// use step03_wsgi_gateway::Environ;
+    ///
+    /// let environ = Environ::synthetic("GET", "/hello?name=Seven", b"");
+    /// assert_eq!(environ.path_info(), "/hello");
+    /// assert_eq!(environ.query_string(), "name=Seven");
+    /// ```
+    pub fn synthetic(method: &str, target: &str, body: &[u8]) -> Environ {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let mut vars = Vars::default();
+        let mut set =
+            |key: &'static str, value: &str| vars.insert(Key::Borrowed(key), value.to_string());
+        set("REQUEST_METHOD", method);
+        set("SCRIPT_NAME", "");
+        set("PATH_INFO", path);
+        set("QUERY_STRING", query);
+        set("REQUEST_URI", target);
+        set("SERVER_NAME", "localhost");
+        set("SERVER_PORT", "80");
+        set("SERVER_PROTOCOL", "HTTP/1.1");
+        set("REMOTE_ADDR", "127.0.0.1");
+        set("HTTP_HOST", "localhost");
+        set("wsgi.version", "1.0");
+        set("wsgi.url_scheme", "http");
+        set("wsgi.multithread", "true");
+        set("wsgi.multiprocess", "false");
+        set("wsgi.run_once", "false");
+        if !body.is_empty() {
+            set("CONTENT_LENGTH", &body.len().to_string());
+        }
+        Environ::new(vars, Input::new(body.to_vec()), Errors::in_memory())
+    }
+
+    /// The value of a variable.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars.get(key)
+    }
+
+    /// Sets a variable (middleware may rewrite what the application sees).
+    pub fn set(&mut self, key: impl Into<Key>, value: impl Into<String>) {
+        self.vars.insert(key.into(), value.into());
+    }
+
+    /// Removes a variable, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        self.vars.remove(key)
+    }
+
+    /// Every variable, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.vars.iter()
+    }
+
+    /// `REQUEST_METHOD`, such as `GET`.
+    pub fn method(&self) -> &str {
+        self.get("REQUEST_METHOD").unwrap_or_default()
+    }
+
+    /// `PATH_INFO`: the path below the application's mount point, decoded.
+    pub fn path_info(&self) -> &str {
+        self.get("PATH_INFO").unwrap_or_default()
+    }
+
+    /// `QUERY_STRING`: what follows the `?`, still encoded.
+    pub fn query_string(&self) -> &str {
+        self.get("QUERY_STRING").unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Environ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Environ")
+            .field("vars", &self.vars)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `wsgi.input`: the request body, read like a file.
+#[derive(Debug)]
+pub struct Input {
+    body: Cursor<Vec<u8>>,
+}
+
+impl Input {
+    /// An input that reads `body`.
+    pub fn new(body: Vec<u8>) -> Input {
+        Input {
+            body: Cursor::new(body),
+        }
+    }
+
+    /// Reads everything that is left.
+    pub fn read_all(&mut self) -> Vec<u8> {
+        let mut rest = Vec::new();
+        // Reading from memory cannot fail.
+        let _ = self.body.read_to_end(&mut rest);
+        rest
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.body.read(buf)
+    }
+}
+
+/// `wsgi.errors`: where an application reports problems. The server sends
+/// them to its own stderr, one line prefixed with the client; an environ
+/// made for a test keeps them in memory.
+pub struct Errors {
+    target: ErrorsTarget,
+}
+
+enum ErrorsTarget {
+    Stderr { prefix: String },
+    Memory(Vec<u8>),
+}
+
+impl Errors {
+    /// Errors written to stderr, each line starting with `prefix`.
+    pub fn stderr(prefix: impl Into<String>) -> Errors {
+        Errors {
+            target: ErrorsTarget::Stderr {
+                prefix: prefix.into(),
+            },
+        }
+    }
+
+    /// Errors kept in memory; see [`Errors::written`].
+    pub fn in_memory() -> Errors {
+        Errors {
+            target: ErrorsTarget::Memory(Vec::new()),
+        }
+    }
+
+    /// What was written so far, if the errors are kept in memory.
+    pub fn written(&self) -> &str {
+        match &self.target {
+            ErrorsTarget::Memory(bytes) => std::str::from_utf8(bytes).unwrap_or("(not UTF-8)"),
+            ErrorsTarget::Stderr { .. } => "",
+        }
+    }
+}
+
+impl Write for Errors {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.target {
+            ErrorsTarget::Stderr { prefix } => {
+                let text = String::from_utf8_lossy(buf);
+                let mut stderr = io::stderr().lock();
+                for line in text.lines() {
+                    writeln!(stderr, "{prefix}{line}")?;
+                }
+                Ok(buf.len())
+            }
+            ErrorsTarget::Memory(bytes) => {
+                bytes.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
+}
+
+// ANCHOR: start_response
+/// `start_response`: how an application chooses the status and header
+/// fields. It only records them. Nothing is sent until the server has the
+/// body's first chunk, so an application (or a middleware around it) can
+/// still change its mind.
+#[derive(Debug, Default)]
+pub struct StartResponse {
+    status: Option<String>,
+    headers: Vec<(String, String)>,
+    calls: u32,
+    restarted: bool,
+}
+
+impl StartResponse {
+    /// Nothing recorded yet.
+    pub fn new() -> StartResponse {
+        StartResponse::default()
+    }
+
+    /// `start_response(status, headers)`: records a status such as
+    /// `"200 OK"` and header fields, as `(name, value)` pairs.
+    pub fn start<N, V>(&mut self, status: &str, headers: impl IntoIterator<Item = (N, V)>)
+    where
+        N: Into<String>,
+        V: Into<String>,
+    {
+        self.status = Some(status.to_string());
+        self.headers = headers
+            .into_iter()
+            .map(|(n, v)| (n.into(), v.into()))
+            .collect();
+        self.calls += 1;
+    }
+
+    /// `start_response(status, headers, exc_info)`: an application that
+    /// failed after calling `start` replaces what it recorded, typically
+    /// with a 500. Calling `start` twice without this is an error.
+    pub fn restart_after_error<N, V>(
+        &mut self,
+        status: &str,
+        headers: impl IntoIterator<Item = (N, V)>,
+    ) where
+        N: Into<String>,
+        V: Into<String>,
+    {
+        self.start(status, headers);
+        self.restarted = true;
+    }
+    // ANCHOR_END: start_response
+
+    /// The status recorded, if any.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// The header fields recorded.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The header fields, for a middleware that adds or changes one.
+    pub fn headers_mut(&mut self) -> &mut Vec<(String, String)> {
+        &mut self.headers
+    }
+
+    /// The value of the first recorded header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let (_, value) = self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))?;
+        Some(value)
+    }
+
+    /// The header fields recorded, taken out (for the server, which is done
+    /// with the rest).
+    pub fn into_headers(self) -> Vec<(String, String)> {
+        self.headers
+    }
+
+    /// How many times `start` (or `restart_after_error`) was called.
+    pub fn calls(&self) -> u32 {
+        self.calls
+    }
+
+    /// Whether a later call replaced an earlier one because of an error.
+    pub fn restarted(&self) -> bool {
+        self.restarted
+    }
+}
+
+// ANCHOR: body
+/// What an application returns: the response body, as an iterator of byte
+/// chunks. The server sends the chunks as it gets them.
+///
+/// WSGI's `close()` is Rust's `Drop`: whatever the body holds (a file, a
+/// database cursor) is released when the server drops the body, and the
+/// server drops it on every path, also when the client has gone away or the
+/// application panicked halfway.
+pub struct Body {
+    chunks: Box<dyn Iterator<Item = Vec<u8>> + Send>,
+    /// The total length, when it is known before sending. Then the server
+    /// can send `Content-Length`; otherwise it uses chunked encoding.
+    length: Option<u64>,
+}
+// ANCHOR_END: body
+
+impl Body {
+    /// No body at all.
+    pub fn empty() -> Body {
+        Body {
+            chunks: Box::new(std::iter::empty()),
+            length: Some(0),
+        }
+    }
+
+    /// A body produced chunk by chunk, whose length is not known ahead.
+    pub fn from_chunks<I>(chunks: I) -> Body
+    where
+        I: IntoIterator<Item = Vec<u8>>,
+        I::IntoIter: Send + 'static,
+    {
+        Body {
+            chunks: Box::new(chunks.into_iter()),
+            length: None,
+        }
+    }
+
+    /// The total length, if it is known.
+    pub fn length(&self) -> Option<u64> {
+        self.length
+    }
+
+    /// Calls `f` with every chunk as it is sent (a middleware counting
+    /// bytes, say). The length stays known.
+    pub fn inspect(self, f: impl FnMut(&Vec<u8>) + Send + 'static) -> Body {
+        Body {
+            chunks: Box::new(self.chunks.inspect(f)),
+            length: self.length,
+        }
+    }
+
+    /// Calls `f` when the body is dropped: when the server is done with it,
+    /// whether it was sent whole or not. This is WSGI's `close()`.
+    pub fn on_close(self, f: impl FnOnce() + Send + 'static) -> Body {
+        let length = self.length;
+        Body {
+            chunks: Box::new(OnClose {
+                chunks: self.chunks,
+                callback: Some(f),
+            }),
+            length,
+        }
+    }
+}
+
+impl Iterator for Body {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        self.chunks.next()
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Body {
+        let length = Some(bytes.len() as u64);
+        Body {
+            chunks: Box::new(std::iter::once(bytes)),
+            length,
+        }
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Body {
+        Body::from(text.into_bytes())
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Body {
+        Body::from(text.as_bytes().to_vec())
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Body")
+            .field("length", &self.length)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The iterator behind [`Body::on_close`].
+struct OnClose<F: FnOnce()> {
+    chunks: Box<dyn Iterator<Item = Vec<u8>> + Send>,
+    callback: Option<F>,
+}
+
+impl<F: FnOnce()> Iterator for OnClose<F> {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        self.chunks.next()
+    }
+}
+
+impl<F: FnOnce()> Drop for OnClose<F> {
+    fn drop(&mut self) {
+        if let Some(callback) = self.callback.take() {
+            callback();
+        }
+    }
+}
+
+/// Reads a whole body into memory (for tests and middleware).
+pub fn collect_body(body: Body) -> Vec<u8> {
+    body.flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A plain function is an application.
+    #[test]
+    fn a_function_is_an_application() {
+        fn hello(_: &mut Environ, start_response: &mut StartResponse) -> Body {
+            start_response.start("200 OK", [("Content-Type", "text/plain")]);
+            Body::from("hi")
+        }
+        let mut environ = Environ::synthetic("GET", "/", b"");
+        let mut start_response = StartResponse::new();
+        // Through the trait, as a server calls it.
+        let body = Application::call(&hello, &mut environ, &mut start_response);
+        assert_eq!(start_response.status(), Some("200 OK"));
+        assert_eq!(start_response.header("content-type"), Some("text/plain"));
+        assert_eq!(collect_body(body), b"hi");
+    }
+
+    /// A body made from one string knows its length; one made from an
+    /// iterator does not.
+    #[test]
+    fn body_lengths() {
+        assert_eq!(Body::from("hello").length(), Some(5));
+        assert_eq!(Body::empty().length(), Some(0));
+        assert_eq!(Body::from_chunks(vec![b"a".to_vec()]).length(), None);
+    }
+
+    /// on_close runs when the body is dropped, sent or not.
+    #[test]
+    fn on_close_runs_on_drop() {
+        let closed = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&closed);
+        let mut body = Body::from_chunks(vec![b"a".to_vec(), b"b".to_vec()])
+            .on_close(move || flag.store(true, Ordering::SeqCst));
+        assert_eq!(body.next(), Some(b"a".to_vec()));
+        assert!(!closed.load(Ordering::SeqCst));
+        drop(body); // half sent, as when a client goes away
+        assert!(closed.load(Ordering::SeqCst));
+    }
+
+    /// start_response records each call; a second call is visible.
+    #[test]
+    fn start_response_counts_calls() {
+        let mut start_response = StartResponse::new();
+        start_response.start("200 OK", [("A", "1")]);
+        start_response
+            .restart_after_error("500 Internal Server Error", Vec::<(String, String)>::new());
+        assert_eq!(start_response.calls(), 2);
+        assert!(start_response.restarted());
+        assert_eq!(start_response.status(), Some("500 Internal Server Error"));
+        assert!(start_response.headers().is_empty());
+    }
+}

@@ -1,0 +1,442 @@
+//! Middleware: an application that wraps an application. To the server it
+//! is the application; to the application it is the server. It can look at
+//! or change the environ on the way in, and the status, header fields and
+//! body on the way out.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use crate::gateway::{Application, Body, Environ, StartResponse};
+
+// ANCHOR: access_log
+/// Logs one line per request in the Common Log Format that Python's
+/// `wsgiref` prints:
+///
+/// ```text
+/// 127.0.0.1 - - [21/Nov/2026 12:00:00] "GET / HTTP/1.1" 200 20
+/// ```
+///
+/// client, two unused fields (identity and user), time, request line,
+/// status, body bytes. The line is written when the server drops the body,
+/// that is when the response is over, so the byte count is what was sent.
+pub struct AccessLog<A> {
+    app: A,
+    out: Arc<Mutex<Box<dyn Write + Send>>>,
+}
+
+impl<A: Application> AccessLog<A> {
+    /// Logs to stderr, like `wsgiref`.
+    pub fn new(app: A) -> AccessLog<A> {
+        AccessLog::to(app, io::stderr())
+    }
+
+    /// Logs to `out`.
+    pub fn to(app: A, out: impl Write + Send + 'static) -> AccessLog<A> {
+        AccessLog {
+            app,
+            out: Arc::new(Mutex::new(Box::new(out))),
+        }
+    }
+}
+
+impl<A: Application> Application for AccessLog<A> {
+    fn call(&self, environ: &mut Environ, start_response: &mut StartResponse) -> Body {
+        let client = environ.get("REMOTE_ADDR").unwrap_or("-").to_string();
+        let request_line = format!(
+            "{} {} {}",
+            environ.method(),
+            environ
+                .get("REQUEST_URI")
+                .unwrap_or_else(|| environ.path_info()),
+            environ.get("SERVER_PROTOCOL").unwrap_or("HTTP/1.1"),
+        );
+        let body = self.app.call(environ, start_response);
+
+        let status = start_response
+            .status()
+            .and_then(|s| s.split(' ').next())
+            .unwrap_or("-")
+            .to_string();
+        let sent = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&sent);
+        let out = Arc::clone(&self.out);
+        body.inspect(move |chunk| {
+            counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        })
+        .on_close(move || {
+            let bytes = sent.load(Ordering::Relaxed);
+            let line = format!(
+                "{client} - - [{}] \"{request_line}\" {status} {bytes}\n",
+                log_time(SystemTime::now())
+            );
+            let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
+            let _ = out.write_all(line.as_bytes());
+        })
+    }
+}
+
+/// The time as `wsgiref` writes it: `21/Nov/2026 12:00:00`. `wsgiref` uses
+/// local time; we use UTC, the same clock as the `Date` header.
+pub fn log_time(time: SystemTime) -> String {
+    // `Sat, 21 Nov 2026 12:00:00 GMT` has every piece we need.
+    let date = httpdate::fmt_http_date(time);
+    let parts: Vec<&str> = date.split(' ').collect();
+    match parts[..] {
+        [_, day, month, year, clock, _] => format!("{day}/{month}/{year} {clock}"),
+        _ => date,
+    }
+}
+// ANCHOR_END: access_log
+
+// ANCHOR: validate
+/// Checks that the server and the application both keep to the interface,
+/// like Python's `wsgiref.validate`. A broken rule becomes a `500` whose body
+/// says which rule, and a line on `wsgi.errors`, so the mistake is found
+/// where it was made rather than in some client far away.
+pub struct Validate<A> {
+    app: A,
+}
+
+impl<A: Application> Validate<A> {
+    /// Wraps `app`.
+    pub fn new(app: A) -> Validate<A> {
+        Validate { app }
+    }
+}
+
+impl<A: Application> Application for Validate<A> {
+    fn call(&self, environ: &mut Environ, start_response: &mut StartResponse) -> Body {
+        if let Err(problem) = check_environ(environ) {
+            return report(
+                environ,
+                start_response,
+                &format!("the server broke the rules: {problem}"),
+            );
+        }
+        // The application gets a fresh start_response, so we see exactly
+        // what it did before passing it on.
+        let mut inner = StartResponse::new();
+        let body = self.app.call(environ, &mut inner);
+        if let Err(problem) = check_response(&inner) {
+            drop(body);
+            return report(
+                environ,
+                start_response,
+                &format!("the application broke the rules: {problem}"),
+            );
+        }
+        let status = inner.status().unwrap_or_default();
+        start_response.start(status, inner.headers().iter().cloned());
+        check_length(
+            body,
+            inner.header("Content-Length").and_then(|v| v.parse().ok()),
+        )
+    }
+}
+
+fn report(environ: &mut Environ, start_response: &mut StartResponse, problem: &str) -> Body {
+    let _ = writeln!(environ.errors, "validate: {problem}");
+    start_response.start(
+        "500 Internal Server Error",
+        [("Content-Type", "text/plain; charset=utf-8")],
+    );
+    Body::from(format!("validate: {problem}\n"))
+}
+
+/// The variables PEP 3333 requires of every server.
+const REQUIRED: [&str; 9] = [
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+    "wsgi.version",
+    "wsgi.url_scheme",
+];
+
+/// Checks what the server put in the environ.
+pub fn check_environ(environ: &Environ) -> Result<(), String> {
+    if let Some(missing) = REQUIRED.iter().find(|key| environ.get(key).is_none()) {
+        return Err(format!("the environ has no {missing}"));
+    }
+    let script_name = environ.get("SCRIPT_NAME").unwrap_or_default();
+    if script_name == "/" || !(script_name.is_empty() || script_name.starts_with('/')) {
+        return Err(format!(
+            "SCRIPT_NAME {script_name:?} must be empty or start with / (and not be /)"
+        ));
+    }
+    let path_info = environ.path_info();
+    if !(path_info.is_empty() || path_info.starts_with('/')) {
+        return Err(format!(
+            "PATH_INFO {path_info:?} must be empty or start with /"
+        ));
+    }
+    match environ.get("wsgi.url_scheme") {
+        Some("http" | "https") => Ok(()),
+        other => Err(format!(
+            "wsgi.url_scheme {other:?} is neither http nor https"
+        )),
+    }
+}
+
+/// Checks what the application passed to `start_response`.
+pub fn check_response(start_response: &StartResponse) -> Result<(), String> {
+    let Some(status) = start_response.status() else {
+        return Err("it returned without calling start_response".into());
+    };
+    if start_response.calls() > 1 && !start_response.restarted() {
+        return Err(
+            "it called start_response twice without an error (use restart_after_error)".into(),
+        );
+    }
+    let (code, reason) = status.split_once(' ').unwrap_or((status, ""));
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) || code < "100" {
+        return Err(format!(
+            "the status {status:?} must start with a three-digit code of at least 100"
+        ));
+    }
+    if reason.trim().is_empty() {
+        return Err(format!(
+            "the status {status:?} needs a reason phrase after the code, as in \"200 OK\""
+        ));
+    }
+    if reason.chars().any(char::is_control) {
+        return Err(format!(
+            "the status {status:?} contains a control character"
+        ));
+    }
+    for (name, value) in start_response.headers() {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(format!("the header name {name:?} is not a token"));
+        }
+        if name.ends_with('-') || name.ends_with('_') {
+            return Err(format!("the header name {name:?} ends in - or _"));
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower == "status" {
+            return Err(
+                "a Status header field is not allowed (it means something else in CGI)".into(),
+            );
+        }
+        let hop_by_hop = [
+            "connection",
+            "keep-alive",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+        ];
+        if hop_by_hop.contains(&lower.as_str()) {
+            return Err(format!(
+                "{name} is a hop-by-hop field, which only the server may set"
+            ));
+        }
+        if value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(format!(
+                "the value of {name} contains a control character: {value:?}"
+            ));
+        }
+    }
+    let has_type = start_response.header("Content-Type").is_some();
+    let no_content = matches!(code, "204" | "304") || code.starts_with('1');
+    match (has_type, no_content) {
+        (false, false) => Err(format!("a {code} response needs a Content-Type")),
+        (true, true) => Err(format!(
+            "a {code} response has no content, so no Content-Type"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Reports, once the body is over, a body whose length does not match the
+/// `Content-Length` the application promised. (Too late for a 500 by then;
+/// the report goes to stderr.)
+fn check_length(body: Body, promised: Option<u64>) -> Body {
+    let Some(promised) = promised else {
+        return body;
+    };
+    let sent = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&sent);
+    body.inspect(move |chunk| {
+        counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+    })
+    .on_close(move || {
+        let sent = sent.load(Ordering::Relaxed);
+        if sent != promised {
+            eprintln!(
+                "validate: the body had {sent} bytes, but Content-Length promised {promised}"
+            );
+        }
+    })
+}
+// ANCHOR_END: validate
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::collect_body;
+
+    /// A shared buffer that a test can read after the middleware wrote to it.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn hello(_: &mut Environ, start_response: &mut StartResponse) -> Body {
+        start_response.start("200 OK", [("Content-Type", "text/plain")]);
+        Body::from_chunks(vec![b"Hello, ".to_vec(), b"web!".to_vec()])
+    }
+
+    /// The access log writes one line in wsgiref's format once the body is
+    /// done, counting the bytes sent.
+    #[test]
+    fn access_log_line() {
+        let log = Shared::default();
+        let app = AccessLog::to(hello, log.clone());
+        let mut environ = Environ::synthetic("GET", "/a?b=1", b"");
+        let mut start_response = StartResponse::new();
+        let body = app.call(&mut environ, &mut start_response);
+        assert!(
+            log.0.lock().unwrap().is_empty(),
+            "logged before the body was sent"
+        );
+        assert_eq!(collect_body(body), b"Hello, web!");
+        let line = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert!(line.starts_with("127.0.0.1 - - ["), "{line}");
+        assert!(
+            line.ends_with("] \"GET /a?b=1 HTTP/1.1\" 200 11\n"),
+            "{line}"
+        );
+    }
+
+    /// The time is formatted the way wsgiref formats it.
+    #[test]
+    fn log_time_format() {
+        let time = httpdate::parse_http_date("Sat, 21 Nov 2026 12:03:04 GMT").unwrap();
+        assert_eq!(log_time(time), "21/Nov/2026 12:03:04");
+    }
+
+    /// What validate lets through untouched.
+    #[test]
+    fn validate_passes_a_correct_application() {
+        let app = Validate::new(hello);
+        let mut environ = Environ::synthetic("GET", "/", b"");
+        let mut start_response = StartResponse::new();
+        let body = app.call(&mut environ, &mut start_response);
+        assert_eq!(start_response.status(), Some("200 OK"));
+        assert_eq!(collect_body(body), b"Hello, web!");
+        assert_eq!(environ.errors.written(), "");
+    }
+
+    /// Each way of breaking the interface is caught and named.
+    #[test]
+    fn validate_names_each_broken_rule() {
+        type Broken = fn(&mut Environ, &mut StartResponse) -> Body;
+        let cases: Vec<(Broken, &str)> = vec![
+            (|_, _| Body::empty(), "without calling start_response"),
+            (
+                |_, sr| {
+                    sr.start("200 OK", [("Content-Type", "text/plain")]);
+                    sr.start("200 OK", [("Content-Type", "text/plain")]);
+                    Body::empty()
+                },
+                "twice",
+            ),
+            (
+                |_, sr| {
+                    sr.start("OK", [("Content-Type", "text/plain")]);
+                    Body::empty()
+                },
+                "three-digit code",
+            ),
+            (
+                |_, sr| {
+                    sr.start("200", [("Content-Type", "text/plain")]);
+                    Body::empty()
+                },
+                "reason phrase",
+            ),
+            (
+                |_, sr| {
+                    sr.start(
+                        "200 OK",
+                        [("Content-Type", "text/plain"), ("X-Bad", "a\nb")],
+                    );
+                    Body::empty()
+                },
+                "control character",
+            ),
+            (
+                |_, sr| {
+                    sr.start(
+                        "200 OK",
+                        [("Content-Type", "text/plain"), ("Connection", "close")],
+                    );
+                    Body::empty()
+                },
+                "hop-by-hop",
+            ),
+            (
+                |_, sr| {
+                    sr.start("200 OK", Vec::<(String, String)>::new());
+                    Body::empty()
+                },
+                "needs a Content-Type",
+            ),
+            (
+                |_, sr| {
+                    sr.start("304 Not Modified", [("Content-Type", "text/plain")]);
+                    Body::empty()
+                },
+                "no Content-Type",
+            ),
+        ];
+        for (broken, expected) in cases {
+            let app = Validate::new(broken);
+            let mut environ = Environ::synthetic("GET", "/", b"");
+            let mut start_response = StartResponse::new();
+            let body = String::from_utf8(collect_body(app.call(&mut environ, &mut start_response)))
+                .unwrap();
+            assert_eq!(
+                start_response.status(),
+                Some("500 Internal Server Error"),
+                "{expected}"
+            );
+            assert!(body.contains(expected), "expected {expected:?} in {body:?}");
+            assert!(
+                environ.errors.written().contains(expected),
+                "{expected}: not on wsgi.errors"
+            );
+        }
+    }
+
+    /// A server that leaves out a required variable is reported too.
+    #[test]
+    fn validate_checks_the_environ() {
+        let app = Validate::new(hello);
+        let mut environ = Environ::synthetic("GET", "/", b"");
+        environ.remove("SERVER_PROTOCOL");
+        let mut start_response = StartResponse::new();
+        let body =
+            String::from_utf8(collect_body(app.call(&mut environ, &mut start_response))).unwrap();
+        assert!(
+            body.contains("the server broke the rules: the environ has no SERVER_PROTOCOL"),
+            "{body}"
+        );
+    }
+}

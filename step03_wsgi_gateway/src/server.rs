@@ -1,0 +1,506 @@
+//! The server: one poller thread that watches every connection, and a fixed
+//! set of worker threads that handle requests.
+//!
+//! ```text
+//!             accept                 bytes ready            request complete
+//! listener ─────────▶ parked ──────────────────▶ queue ──▶ worker ──▶ app ──▶ response
+//!                       ▲                                    │
+//!                       └──────── not complete yet, or ──────┘
+//!                                 kept alive for the next
+//! ```
+//!
+//! A connection that is waiting (for its first byte, for the rest of a
+//! head, for the next request on a kept-alive connection) is *parked*: it
+//! sits in a map, registered with the poller, and costs no thread. Only a
+//! connection with bytes to read is queued for a worker, and a worker only
+//! ever reads bytes that are already there. So idle and slow clients cannot
+//! tie up the workers, however many there are.
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Registry, Token, Waker};
+use step02_http_reply::server::close_gracefully;
+use step02_http_reply::{Limits, Response, Status};
+
+use crate::connection::{Connection, Progress};
+use crate::gateway::Application;
+use crate::pool::{Queue, spawn_workers};
+use crate::respond::{Exchange, Persist, SERVER, respond};
+
+// ANCHOR: config
+/// How long a kept-alive connection may sit idle between requests before we
+/// close it. Browsers reuse a connection for the next page within seconds;
+/// past that, an open connection only costs a file descriptor and a map
+/// entry, and 15 seconds keeps that cheap. (Apache's default is 5 s,
+/// nginx's 75 s.)
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The most connections open at once. Each costs a file descriptor and a
+/// little memory, not a thread; past this, new clients get `503`. It stays
+/// below the usual limit of 1024 open files per process.
+pub const MAX_CONNECTIONS: usize = 1000;
+
+/// How long writing to a client may stall before we give up on it: a client
+/// that stops reading its response holds a worker at most this long.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often the poller looks for connections past their deadline.
+const SWEEP_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The server's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// How many worker threads run requests.
+    pub workers: usize,
+    /// The most connections open at once ([`MAX_CONNECTIONS`]).
+    pub max_connections: usize,
+    /// How long a kept-alive connection may stay idle ([`IDLE_TIMEOUT`]).
+    pub idle_timeout: Duration,
+    /// The request limits, from step 2.
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            workers: default_workers(),
+            max_connections: MAX_CONNECTIONS,
+            idle_timeout: IDLE_TIMEOUT,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Two workers per CPU: a worker waits while it writes to a slow client or
+/// while an application waits on something, and then another can run.
+pub fn default_workers() -> usize {
+    let cpus = thread::available_parallelism().map_or(2, |n| n.get());
+    (2 * cpus).max(4)
+}
+// ANCHOR_END: config
+
+// ANCHOR: shutdown
+/// A way to stop a running server gracefully: it stops accepting, finishes
+/// the requests in flight, closes idle connections, and `serve_forever`
+/// returns. Cheap to clone; give one to a signal handler.
+#[derive(Clone)]
+pub struct Shutdown {
+    requested: Arc<AtomicBool>,
+    /// Interrupts the poller's wait, so that it notices at once.
+    waker: Arc<Waker>,
+}
+
+impl Shutdown {
+    /// Asks the server to stop.
+    pub fn shutdown(&self) {
+        self.requested.store(true, Ordering::SeqCst);
+        let _ = self.waker.wake();
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+}
+// ANCHOR_END: shutdown
+
+/// The poller's tokens: what woke it up.
+const LISTENER: Token = Token(0);
+const WAKER: Token = Token(1);
+const FIRST_CONNECTION: usize = 2;
+
+// ANCHOR: server
+/// A server, bound and ready; call [`Server::serve_forever`].
+pub struct Server {
+    listener: TcpListener,
+    local: SocketAddr,
+    poll: Poll,
+    app: Arc<dyn Application>,
+    config: Config,
+    shutdown: Shutdown,
+}
+
+/// Binds `addr` and makes a server for `app` with the default settings,
+/// like Python's `wsgiref.simple_server.make_server`.
+pub fn make_server(addr: &str, app: impl Application) -> io::Result<Server> {
+    let (listener, _) = step02_http_reply::server::bind(addr)?;
+    Server::new(listener, app, Config::default())
+}
+
+impl Server {
+    /// A server for `app` on a listener the caller has bound.
+    pub fn new(listener: TcpListener, app: impl Application, config: Config) -> io::Result<Server> {
+        let local = listener.local_addr()?;
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let shutdown = Shutdown {
+            requested: Arc::new(AtomicBool::new(false)),
+            waker,
+        };
+        Ok(Server {
+            listener,
+            local,
+            poll,
+            app: Arc::new(app),
+            config,
+            shutdown,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The URL to open: `http://127.0.0.1:8000/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.local)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A handle that stops the server from any thread.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+}
+// ANCHOR_END: server
+
+/// What the poller and the workers share.
+struct Shared {
+    app: Arc<dyn Application>,
+    config: Config,
+    registry: Registry,
+    /// Connections waiting for bytes, by poller token. Boxed: a connection
+    /// moves between this map, the queue and a worker for every request,
+    /// and moving a pointer is cheaper than moving the whole struct.
+    parked: Mutex<HashMap<Token, Box<Connection>>>,
+    /// Connections with bytes to read, waiting for a worker.
+    queue: Arc<Queue<(Token, Box<Connection>)>>,
+    /// Connections open: parked, queued or in a worker's hands.
+    open: AtomicUsize,
+    shutdown: Shutdown,
+}
+
+impl Shared {
+    fn parked(&self) -> MutexGuard<'_, HashMap<Token, Box<Connection>>> {
+        // A panic while holding this lock can only come from a map
+        // operation; the map itself stays whole, so keep using it.
+        self.parked.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Server {
+    // ANCHOR: serve_forever
+    /// Serves until [`Shutdown::shutdown`] is called, then finishes the
+    /// requests in flight and returns.
+    pub fn serve_forever(self) -> io::Result<()> {
+        let Server {
+            listener,
+            poll: mut poller,
+            app,
+            config,
+            shutdown,
+            ..
+        } = self;
+        listener.set_nonblocking(true)?;
+        let registry = poller.registry().try_clone()?;
+        registry.register(
+            &mut SourceFd(&listener.as_raw_fd()),
+            LISTENER,
+            Interest::READABLE,
+        )?;
+        let shared = Arc::new(Shared {
+            app,
+            config,
+            registry,
+            parked: Mutex::new(HashMap::new()),
+            queue: Arc::new(Queue::new()),
+            open: AtomicUsize::new(0),
+            shutdown,
+        });
+        let workers = {
+            let (count, queue) = (shared.config.workers, Arc::clone(&shared.queue));
+            let shared = Arc::clone(&shared);
+            spawn_workers(count, &queue, move |(token, conn)| {
+                work(&shared, token, conn)
+            })
+        };
+
+        let mut events = Events::with_capacity(1024);
+        let mut next_token = FIRST_CONNECTION;
+        let mut listening = Some(listener);
+        let mut last_sweep = Instant::now();
+        loop {
+            let wait = if shared.shutdown.is_requested() {
+                Duration::from_millis(50)
+            } else {
+                SWEEP_INTERVAL
+            };
+            match poller.poll(&mut events, Some(wait)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            // Hand every connection that has bytes to the workers.
+            let mut ready = Vec::new();
+            let mut accept = false;
+            {
+                let mut parked = shared.parked();
+                for event in events.iter() {
+                    match event.token() {
+                        LISTENER => accept = true,
+                        WAKER => {}
+                        token => ready.extend(parked.remove(&token).map(|conn| (token, conn))),
+                    }
+                }
+            }
+            shared.queue.push_all(ready);
+            if let (true, Some(listener)) = (accept, &listening) {
+                accept_all(listener, &shared, &mut next_token);
+            }
+            if last_sweep.elapsed() >= SWEEP_INTERVAL {
+                close_expired(&shared);
+                last_sweep = Instant::now();
+            }
+            if shared.shutdown.is_requested() {
+                if let Some(listener) = listening.take() {
+                    // Stop accepting; connections still in the listen
+                    // queue are refused when the listener closes.
+                    let _ = shared
+                        .registry
+                        .deregister(&mut SourceFd(&listener.as_raw_fd()));
+                    drop(listener);
+                    close_idle(&shared);
+                    let open = shared.open.load(Ordering::SeqCst);
+                    eprintln!("shutting down: finishing {open} connection(s) in flight");
+                }
+                if shared.open.load(Ordering::SeqCst) == 0 {
+                    break;
+                }
+            }
+        }
+        shared.queue.close();
+        for worker in workers {
+            let _ = worker.join();
+        }
+        Ok(())
+    }
+    // ANCHOR_END: serve_forever
+}
+
+// ANCHOR: accept
+/// Accepts every connection waiting in the listen queue and parks it.
+fn accept_all(listener: &TcpListener, shared: &Shared, next_token: &mut usize) {
+    loop {
+        let (stream, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => {
+                // Out of file descriptors, say. The connection stays in the
+                // listen queue; the next event or sweep tries again.
+                eprintln!("accept failed: {e}");
+                return;
+            }
+        };
+        if shared.open.load(Ordering::SeqCst) >= shared.config.max_connections {
+            refuse_busy(&stream, peer, shared.config.max_connections);
+            continue;
+        }
+        if let Err(e) = prepare(&stream) {
+            eprintln!("{peer}: {e}");
+            continue;
+        }
+        let local = stream.local_addr().unwrap_or(peer);
+        let token = Token(*next_token);
+        *next_token += 1;
+        shared.open.fetch_add(1, Ordering::SeqCst);
+        let conn = Box::new(Connection::new(stream, peer, local));
+        let fd = conn.stream().as_raw_fd();
+        let mut parked = shared.parked();
+        parked.insert(token, conn);
+        // Registered once, here; from now on `park` re-registers. A request
+        // sent together with the connection is reported at once.
+        if let Err(e) = shared
+            .registry
+            .register(&mut SourceFd(&fd), token, Interest::READABLE)
+        {
+            if let Some(conn) = parked.remove(&token) {
+                drop(parked);
+                eprintln!("{peer}: cannot watch the connection: {e}");
+                close(shared, conn);
+            }
+        }
+    }
+}
+
+/// Socket options for a new connection.
+fn prepare(stream: &TcpStream) -> io::Result<()> {
+    // Send each response at once instead of waiting to batch it with more
+    // (Nagle's algorithm): we write whole responses, and latency matters.
+    stream.set_nodelay(true)?;
+    // Workers only read after the poller saw bytes, so a read never waits;
+    // this bounds the wait if a readiness report was stale.
+    stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))
+}
+
+fn refuse_busy(stream: &TcpStream, peer: SocketAddr, max: usize) {
+    eprintln!("{peer}: refused, {max} connections already open");
+    // A new socket's send buffer is empty, so this short write cannot block.
+    let _ = stream.set_nonblocking(true);
+    let busy = Response::error_page(
+        Status::SERVICE_UNAVAILABLE,
+        "The server is busy; try again.",
+    )
+    .with_header("Retry-After", "1")
+    .with_header("Server", SERVER);
+    let _ = busy.write_to(stream, false);
+}
+// ANCHOR_END: accept
+
+// ANCHOR: park
+/// Puts a connection in the map and asks the poller to report its next
+/// bytes. Registering again also reports bytes that are already there, so
+/// none can slip past between the worker's last read and this call.
+fn park(shared: &Shared, token: Token, conn: Box<Connection>) {
+    if shared.shutdown.is_requested() && conn.is_idle() {
+        return close(shared, conn);
+    }
+    let mut parked = shared.parked();
+    let fd = conn.stream().as_raw_fd();
+    parked.insert(token, conn);
+    if let Err(e) = shared
+        .registry
+        .reregister(&mut SourceFd(&fd), token, Interest::READABLE)
+    {
+        if let Some(conn) = parked.remove(&token) {
+            drop(parked);
+            eprintln!("{}: cannot watch the connection: {e}", conn.peer);
+            close(shared, conn);
+        }
+    }
+}
+
+/// Closes a connection and forgets it.
+fn close(shared: &Shared, conn: Box<Connection>) {
+    let _ = shared
+        .registry
+        .deregister(&mut SourceFd(&conn.stream().as_raw_fd()));
+    drop(conn);
+    shared.open.fetch_sub(1, Ordering::SeqCst);
+}
+// ANCHOR_END: park
+
+// ANCHOR: work
+/// What a worker does with a connection that has bytes to read: read them,
+/// answer every complete request they hold, and park the connection again.
+fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
+    let limits = &shared.config.limits;
+    let mut progress = conn.read_and_advance(limits);
+    loop {
+        match progress {
+            Progress::NeedMore => return park(shared, token, conn),
+            Progress::Closed => {
+                if !conn.is_idle() {
+                    eprintln!("{}: closed in the middle of a request", conn.peer);
+                }
+                return close(shared, conn);
+            }
+            Progress::Failed(error) => {
+                eprintln!("{}: {error}", conn.peer);
+                if let Some(status) = error.status() {
+                    let page = Response::error_page(status, &error.to_string())
+                        .with_header("Server", SERVER);
+                    let _ = page.write_to(conn.stream(), false);
+                    close_gracefully(conn.stream());
+                }
+                return close(shared, conn);
+            }
+            Progress::Request(head, body) => {
+                let exchange = Exchange {
+                    head: &head,
+                    body,
+                    local: conn.local,
+                    peer: conn.peer,
+                    may_keep_alive: !shared.shutdown.is_requested(),
+                };
+                let persist = respond(&*shared.app, exchange, conn.stream());
+                conn.finished_request();
+                if persist == Persist::Close || shared.shutdown.is_requested() {
+                    close_gracefully(conn.stream());
+                    return close(shared, conn);
+                }
+                // The client may have sent its next request already.
+                progress = conn.advance(limits);
+            }
+        }
+    }
+}
+// ANCHOR_END: work
+
+// ANCHOR: expire
+/// Closes parked connections past their deadline. A request cut off in the
+/// middle gets `408 Request Timeout`; an idle connection is just closed.
+fn close_expired(shared: &Shared) {
+    let now = Instant::now();
+    let expired: Vec<Box<Connection>> = {
+        let mut parked = shared.parked();
+        let tokens: Vec<Token> = parked
+            .iter()
+            .filter(|(_, conn)| {
+                conn.deadline(&shared.config.limits, shared.config.idle_timeout) <= now
+            })
+            .map(|(token, _)| *token)
+            .collect();
+        tokens
+            .iter()
+            .filter_map(|token| parked.remove(token))
+            .collect()
+    };
+    for conn in expired {
+        let error = conn.timed_out();
+        if let Some(status) = error.status() {
+            eprintln!("{}: {error}", conn.peer);
+            // The connection was waiting for the client, so its send buffer
+            // is empty and this short write does not wait.
+            let _ = conn.stream().set_nonblocking(true);
+            let page =
+                Response::error_page(status, &error.to_string()).with_header("Server", SERVER);
+            let _ = page.write_to(conn.stream(), false);
+        }
+        close(shared, conn);
+    }
+}
+
+/// On shutdown: closes every parked connection that has no request under way.
+fn close_idle(shared: &Shared) {
+    let idle: Vec<Box<Connection>> = {
+        let mut parked = shared.parked();
+        let tokens: Vec<Token> = parked
+            .iter()
+            .filter(|(_, c)| c.is_idle())
+            .map(|(t, _)| *t)
+            .collect();
+        tokens
+            .iter()
+            .filter_map(|token| parked.remove(token))
+            .collect()
+    };
+    for conn in idle {
+        close(shared, conn);
+    }
+}
+// ANCHOR_END: expire

@@ -1,0 +1,273 @@
+//! `cargo xtask bench`: step 3's server against axum, on the same small
+//! response, driven by the same load generator (`wrk`).
+//!
+//! The two servers take turns, round after round, so that whatever else the
+//! machine is doing affects both alike; the medians are compared. The goals
+//! (the step 3 issue): at 64 keep-alive connections step 3 reaches at least
+//! 0.8 of axum's requests per second, and at 256 no request fails.
+//!
+//! `--quick` is the version CI runs: fewer, shorter rounds. It still fails
+//! on a failed request, but only reports the ratio, because a short run on
+//! a busy CI machine is too noisy to judge speed by.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::{cargo, root, run};
+
+/// The ratio step 3 must reach at 64 connections.
+const GOAL: f64 = 0.8;
+
+struct Settings {
+    rounds: usize,
+    seconds: u32,
+    enforce_ratio: bool,
+}
+
+pub fn bench(args: &[&str]) -> Result<(), String> {
+    let settings = match args {
+        [] => Settings {
+            rounds: 5,
+            seconds: 5,
+            enforce_ratio: true,
+        },
+        ["--quick"] => Settings {
+            rounds: 1,
+            seconds: 2,
+            enforce_ratio: false,
+        },
+        _ => return Err("usage: cargo xtask bench [--quick]".into()),
+    };
+    if Command::new("wrk").arg("--version").output().is_err() {
+        return Err("wrk is needed: apt-get install wrk".into());
+    }
+    println!("building both servers in release mode...");
+    run(cargo().current_dir(root()).args([
+        "build",
+        "--release",
+        "--quiet",
+        "--package",
+        "step03_wsgi_gateway",
+        "--example",
+        "hello",
+    ]))?;
+    let peer_target = root().join("target").join("axum-peer");
+    run(cargo()
+        .current_dir(root().join("xtask").join("axum-peer"))
+        .args(["build", "--release", "--quiet", "--locked"])
+        .arg("--target-dir")
+        .arg(&peer_target))?;
+
+    let step03_bin = root()
+        .join("target")
+        .join("release")
+        .join("examples")
+        .join("hello");
+    let axum_bin = peer_target.join("release").join("axum-peer");
+    let step03 = Server::start(
+        "step03",
+        Command::new(step03_bin).args(["--addr", "127.0.0.1:0"]),
+    )?;
+    let axum = Server::start("axum", Command::new(axum_bin).arg("127.0.0.1:0"))?;
+    let servers = [&axum, &step03];
+    println!("{}", machine());
+
+    // Warm both up: connections, caches, the allocator.
+    for server in servers {
+        wrk(&server.url, 64, 1)?;
+    }
+    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..settings.rounds {
+        // Alternate who goes first, so neither always runs on a warmer machine.
+        let order: [usize; 2] = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for i in order {
+            let result = wrk(&servers[i].url, 64, settings.seconds)?;
+            println!(
+                "round {}: {:<6} {:>10.0} requests/s",
+                round + 1,
+                servers[i].name,
+                result.rate
+            );
+            rates[i].push(result.rate);
+        }
+    }
+    let axum_rate = median(&mut rates[0]);
+    let step03_rate = median(&mut rates[1]);
+    let ratio = step03_rate / axum_rate;
+
+    let mut failures = Vec::new();
+    for server in servers {
+        let result = wrk(&server.url, 256, settings.seconds)?;
+        failures.push((server.name, result.rate, result.failed));
+    }
+
+    println!();
+    println!(
+        "| server | 64 connections (median of {}) | 256 connections | failed at 256 |",
+        settings.rounds
+    );
+    println!("|--------|------------------|-----------------|---------------|");
+    println!(
+        "| axum   | {:>10.0} req/s | {:>10.0} req/s | {} |",
+        axum_rate, failures[0].1, failures[0].2
+    );
+    println!(
+        "| step03 | {:>10.0} req/s | {:>10.0} req/s | {} |",
+        step03_rate, failures[1].1, failures[1].2
+    );
+    println!();
+    println!("step03 / axum at 64 connections: {ratio:.2} (goal: at least {GOAL})");
+
+    let mut problems = Vec::new();
+    if failures[1].2 > 0 {
+        problems.push(format!(
+            "{} requests failed at 256 connections",
+            failures[1].2
+        ));
+    }
+    if ratio < GOAL {
+        let message = format!("step03 reached {ratio:.2} of axum's rate, below {GOAL}");
+        if settings.enforce_ratio {
+            problems.push(message);
+        } else {
+            println!("(quick run: {message}; not judged, a short run is too noisy)");
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// A server started for the benchmark, stopped when dropped.
+struct Server {
+    name: &'static str,
+    url: String,
+    child: Child,
+}
+
+impl Server {
+    /// Starts the server and reads its URL from the first line it prints.
+    fn start(name: &'static str, command: &mut Command) -> Result<Server, String> {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {name}: {e}"))?;
+        let mut line = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            let _ = BufReader::new(stdout).read_line(&mut line);
+        }
+        let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
+            let _ = child.kill();
+            return Err(format!("{name} printed no URL: {line:?}"));
+        };
+        Ok(Server {
+            name,
+            url: url.to_string(),
+            child,
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct WrkResult {
+    rate: f64,
+    /// Requests that failed: socket errors and non-2xx/3xx answers.
+    failed: u64,
+}
+
+/// Runs wrk with `connections` keep-alive connections for `seconds`.
+fn wrk(url: &str, connections: u32, seconds: u32) -> Result<WrkResult, String> {
+    let output = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--timeout",
+            "5s",
+            url,
+        ])
+        .output()
+        .map_err(|e| format!("cannot run wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "wrk failed: {text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    parse_wrk(&text).ok_or_else(|| format!("cannot read wrk's output:\n{text}"))
+}
+
+/// Reads the rate and the failures from wrk's report.
+fn parse_wrk(text: &str) -> Option<WrkResult> {
+    let rate = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let numbers = |line: &str| -> u64 {
+        line.split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse::<u64>().ok())
+            .sum()
+    };
+    let socket_errors = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Socket errors:"))
+        .map_or(0, numbers);
+    let non_2xx = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
+        .map_or(0, numbers);
+    Some(WrkResult {
+        rate,
+        failed: socket_errors + non_2xx,
+    })
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// A line about the machine, for the record.
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("machine: {cpus} CPUs ({model}); wrk -t2 on the same machine")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numbers are read from wrk's report, failures summed.
+    #[test]
+    fn reads_wrk_output() {
+        let text = "Running 2s test @ http://127.0.0.1:1/\n  2 threads and 256 connections\n\
+                    Requests/sec:  98043.94\nTransfer/sec:     12.34MB\n\
+                    Socket errors: connect 0, read 3, write 0, timeout 2\nNon-2xx or 3xx responses: 4\n";
+        let result = parse_wrk(text).unwrap();
+        assert_eq!(result.rate, 98043.94);
+        assert_eq!(result.failed, 9);
+        let clean = parse_wrk("Requests/sec: 10.0\n").unwrap();
+        assert_eq!(clean.failed, 0);
+    }
+}
