@@ -15,6 +15,7 @@ use step02_http_reply::{Head, Response, Status};
 
 use crate::environ;
 use crate::gateway::{Application, Body, StartResponse};
+use crate::server::Shutdown;
 
 /// What this server calls itself in the `Server` header.
 pub const SERVER: &str = concat!("step03_wsgi_gateway/", env!("CARGO_PKG_VERSION"));
@@ -38,9 +39,11 @@ pub struct Exchange<'a> {
     pub local: SocketAddr,
     /// The client's address.
     pub peer: SocketAddr,
-    /// False when the server wants this to be the connection's last request
-    /// (it is shutting down, say).
-    pub may_keep_alive: bool,
+    /// The running server, whose shutdown ends keep-alive; `None` for a
+    /// server that never keeps a connection open. Asked when the response
+    /// is sent, so a shutdown that comes while the application runs still
+    /// makes this the connection's last response.
+    pub server: Option<&'a Shutdown>,
 }
 
 // ANCHOR: respond
@@ -55,7 +58,7 @@ pub fn respond(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -
         body,
         local,
         peer,
-        may_keep_alive,
+        server,
     } = exchange;
     let mut environ = match environ::from_request(head, body, local, peer) {
         Ok(environ) => environ,
@@ -114,7 +117,8 @@ pub fn respond(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -
             );
         }
     };
-    let keep_alive = may_keep_alive && head.version == Version::Http11 && !wants_close(head);
+    let still_serving = server.is_some_and(|shutdown| !shutdown.is_requested());
+    let keep_alive = still_serving && head.version == Version::Http11 && !wants_close(head);
     match send(out, head, status, length, first, &mut body, keep_alive) {
         Ok(persist) => persist,
         Err(problem) => {

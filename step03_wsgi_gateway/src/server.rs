@@ -435,7 +435,7 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
                     body,
                     local: conn.local,
                     peer: conn.peer,
-                    may_keep_alive: !shared.shutdown.is_requested(),
+                    server: Some(&shared.shutdown),
                 };
                 let persist = respond(&*shared.app, exchange, conn.stream());
                 conn.finished_request();

@@ -235,6 +235,115 @@ impl RawResponse {
     }
 }
 
+/// One response read off a connection that may carry more.
+#[derive(Debug)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// The header fields, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// The body, decoded if it was chunked.
+    pub body: Vec<u8>,
+    /// Whether the body was chunked.
+    pub chunked: bool,
+}
+
+impl Reply {
+    /// The value of a header field (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Reads exactly one response from `reader`, leaving whatever follows (the
+/// next response) unread. The body ends where the response says:
+/// `Content-Length`, chunked encoding, or the end of the connection. A
+/// response to `HEAD` must be read with `head_request` set: it has no body,
+/// whatever its `Content-Length` says.
+pub fn read_reply(reader: &mut impl BufRead, head_request: bool) -> io::Result<Reply> {
+    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the connection closed before a response",
+        ));
+    }
+    let status: u16 = line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| bad(&line))?;
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let field = line.trim_end_matches(['\r', '\n']);
+        if field.is_empty() {
+            break;
+        }
+        let (name, value) = field.split_once(':').ok_or_else(|| bad(field))?;
+        headers.push((name.to_string(), value.trim().to_string()));
+    }
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _): &&(String, String)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let chunked = find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let mut body = Vec::new();
+    if head_request || status < 200 || status == 204 || status == 304 {
+        // no body
+    } else if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim(), 16).map_err(|_| bad(&line))?;
+            if size == 0 {
+                line.clear();
+                reader.read_line(&mut line)?; // the empty line after the last chunk
+                break;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            reader.read_exact(&mut body[start..])?;
+            let mut crlf = [0u8; 2];
+            reader.read_exact(&mut crlf)?;
+        }
+    } else if let Some(length) = find("content-length") {
+        let length: usize = length.parse().map_err(|_| bad(&length))?;
+        body.resize(length, 0);
+        reader.read_exact(&mut body)?;
+    } else {
+        reader.read_to_end(&mut body)?;
+    }
+    Ok(Reply {
+        status,
+        headers,
+        body,
+        chunked,
+    })
+}
+
+/// Whether the server has closed `stream`, without waiting: `false` if it
+/// is still open and silent.
+pub fn is_closed(stream: &TcpStream) -> bool {
+    stream.set_nonblocking(true).unwrap();
+    let closed =
+        !matches!((&*stream).read(&mut [0; 1]), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+    stream.set_nonblocking(false).unwrap();
+    closed
+}
+
 /// A real HTTP client. Unlike ureq's default, a 4xx or 5xx status is a
 /// response to inspect, not an error.
 pub fn http() -> ureq::Agent {
