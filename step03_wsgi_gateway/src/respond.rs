@@ -15,7 +15,6 @@ use step02_http_reply::{Head, Response, Status};
 
 use crate::environ;
 use crate::gateway::{Application, Body, StartResponse};
-use crate::server::Shutdown;
 
 /// What this server calls itself in the `Server` header.
 pub const SERVER: &str = concat!("step03_wsgi_gateway/", env!("CARGO_PKG_VERSION"));
@@ -39,11 +38,11 @@ pub struct Exchange<'a> {
     pub local: SocketAddr,
     /// The client's address.
     pub peer: SocketAddr,
-    /// The running server, whose shutdown ends keep-alive; `None` for a
-    /// server that never keeps a connection open. Asked when the response
-    /// is sent, so a shutdown that comes while the application runs still
-    /// makes this the connection's last response.
-    pub server: Option<&'a Shutdown>,
+    /// Whether the server lets the connection stay open after this
+    /// response. Asked when the response is sent, not before the
+    /// application runs: a shutdown that comes meanwhile still makes this
+    /// the connection's last response.
+    pub keep_open: &'a dyn Fn() -> bool,
 }
 
 // ANCHOR: respond
@@ -58,7 +57,7 @@ pub fn respond(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -
         body,
         local,
         peer,
-        server,
+        keep_open,
     } = exchange;
     let mut environ = match environ::from_request(head, body, local, peer) {
         Ok(environ) => environ,
@@ -117,8 +116,7 @@ pub fn respond(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -
             );
         }
     };
-    let still_serving = server.is_some_and(|shutdown| !shutdown.is_requested());
-    let keep_alive = still_serving && head.version == Version::Http11 && !wants_close(head);
+    let keep_alive = keep_open() && head.version == Version::Http11 && !wants_close(head);
     match send(out, head, status, length, first, &mut body, keep_alive) {
         Ok(persist) => persist,
         Err(problem) => {

@@ -435,7 +435,7 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
                     body,
                     local: conn.local,
                     peer: conn.peer,
-                    server: Some(&shared.shutdown),
+                    keep_open: &|| !shared.shutdown.is_requested(),
                 };
                 let persist = respond(&*shared.app, exchange, conn.stream());
                 conn.finished_request();

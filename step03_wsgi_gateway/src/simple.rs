@@ -45,7 +45,7 @@ pub fn serve_one_at_a_time(listener: TcpListener, app: impl Application, limits:
                     body,
                     local,
                     peer,
-                    server: None,
+                    keep_open: &|| false,
                 };
                 respond(&app, exchange, conn.stream());
             }

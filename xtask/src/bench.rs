@@ -10,8 +10,10 @@
 //! on a failed request, but only reports the ratio, because a short run on
 //! a busy CI machine is too noisy to judge speed by.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::{cargo, root, run};
 
@@ -50,6 +52,8 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         "step03_wsgi_gateway",
         "--example",
         "hello",
+        "--example",
+        "worker_per_connection",
     ]))?;
     let peer_target = root().join("target").join("axum-peer");
     run(cargo()
@@ -118,6 +122,10 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
     println!();
     println!("step03 / axum at 64 connections: {ratio:.2} (goal: at least {GOAL})");
 
+    drop((step03, axum));
+    let examples = root().join("target").join("release").join("examples");
+    starvation(&examples)?;
+
     let mut problems = Vec::new();
     if failures[1].2 > 0 {
         problems.push(format!(
@@ -139,6 +147,70 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         Err(problems.join("; "))
     }
 }
+
+// ANCHOR: starvation
+/// How long a new client waits while other clients sit idle or dribble:
+/// the failure of a pool where each worker owns a connection (as in the
+/// Rust Book), and step 3's answer to it. Both servers have 4 workers.
+fn starvation(examples: &std::path::Path) -> Result<(), String> {
+    const IDLE: usize = 8;
+    const SLOW: usize = 8;
+    const GIVE_UP: Duration = Duration::from_secs(5);
+    println!();
+    println!(
+        "A new client, while {IDLE} keep-alive connections sit idle and {SLOW} clients send half a head (4 workers):"
+    );
+    println!();
+    println!("| server | the new client's answer |");
+    println!("|--------|-------------------------|");
+    let designs = [
+        ("a worker per connection", "worker_per_connection"),
+        ("step03", "hello"),
+    ];
+    for (name, example) in designs {
+        let server = Server::start(
+            "server",
+            Command::new(examples.join(example)).args(["--addr", "127.0.0.1:0", "--workers", "4"]),
+        )?;
+        let addr = server
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let mut held = Vec::new();
+        for _ in 0..IDLE {
+            let mut stream = TcpStream::connect(&addr).map_err(|e| e.to_string())?;
+            let _ = stream.set_read_timeout(Some(GIVE_UP));
+            // One request, then silence: a browser keeping its connection.
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            held.push(stream);
+        }
+        for _ in 0..SLOW {
+            let mut stream = TcpStream::connect(&addr).map_err(|e| e.to_string())?;
+            let _ = stream.write_all(b"GET / HT");
+            held.push(stream);
+        }
+        let started = Instant::now();
+        let answered = (|| -> std::io::Result<bool> {
+            let mut stream = TcpStream::connect(&addr)?;
+            stream.set_read_timeout(Some(GIVE_UP))?;
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")?;
+            let mut reply = [0u8; 1024];
+            Ok(stream.read(&mut reply)? > 0 && reply.starts_with(b"HTTP/1.1 200"))
+        })();
+        let waited = started.elapsed();
+        match answered {
+            Ok(true) => println!("| {name} | after {:.1} ms |", waited.as_secs_f64() * 1000.0),
+            _ => println!(
+                "| {name} | none after {:.0} s (gave up) |",
+                waited.as_secs_f64()
+            ),
+        }
+        drop(held);
+    }
+    Ok(())
+}
+// ANCHOR_END: starvation
 
 /// A server started for the benchmark, stopped when dropped.
 struct Server {
