@@ -238,81 +238,94 @@ impl Server {
             })
         };
 
-        let mut events = Events::with_capacity(1024);
-        let mut next_token = FIRST_CONNECTION;
-        let mut listening = Some(listener);
-        let mut last_sweep = Instant::now();
-        loop {
-            let wait = if shared.shutdown.is_requested() {
-                Duration::from_millis(50)
-            } else {
-                SWEEP_INTERVAL
-            };
-            match poller.poll(&mut events, Some(wait)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-            // Hand every connection that has bytes to the workers.
-            let mut ready = Vec::new();
-            let mut accept = false;
-            {
-                let mut parked = shared.parked();
-                for event in events.iter() {
-                    match event.token() {
-                        LISTENER => accept = true,
-                        WAKER => {}
-                        token => ready.extend(parked.remove(&token).map(|conn| (token, conn))),
-                    }
-                }
-            }
-            shared.queue.push_all(ready);
-            if let (true, Some(listener)) = (accept, &listening) {
-                accept_all(listener, &shared, &mut next_token);
-            }
-            if last_sweep.elapsed() >= SWEEP_INTERVAL {
-                close_expired(&shared);
-                last_sweep = Instant::now();
-            }
-            if shared.shutdown.is_requested() {
-                if let Some(listener) = listening.take() {
-                    // Stop accepting; connections still in the listen
-                    // queue are refused when the listener closes.
-                    let _ = shared
-                        .registry
-                        .deregister(&mut SourceFd(&listener.as_raw_fd()));
-                    drop(listener);
-                    close_idle(&shared);
-                    let open = shared.open.load(Ordering::SeqCst);
-                    eprintln!("shutting down: finishing {open} connection(s) in flight");
-                }
-                if shared.open.load(Ordering::SeqCst) == 0 {
-                    break;
-                }
-            }
-        }
+        let result = poll_loop(&mut poller, listener, &shared);
+        // Whatever ended the loop, the workers finish what is queued and stop.
         shared.queue.close();
         for worker in workers {
             let _ = worker.join();
         }
-        Ok(())
+        result
     }
     // ANCHOR_END: serve_forever
 }
 
+// ANCHOR: poll_loop
+/// The poller's loop: wait for events, hand connections with bytes to the
+/// workers, accept new ones, close those past their deadline; on shutdown,
+/// stop accepting and return once every connection is closed.
+fn poll_loop(poller: &mut Poll, listener: TcpListener, shared: &Shared) -> io::Result<()> {
+    let mut events = Events::with_capacity(1024);
+    let mut next_token = FIRST_CONNECTION;
+    let mut listening = Some(listener);
+    let mut last_sweep = Instant::now();
+    // Connections left in the listen queue after a failed accept: the
+    // listener will not report them again, so we retry on every turn.
+    let mut backlog = false;
+    loop {
+        let wait = if shared.shutdown.is_requested() {
+            Duration::from_millis(50)
+        } else {
+            SWEEP_INTERVAL
+        };
+        match poller.poll(&mut events, Some(wait)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        // Hand every connection that has bytes to the workers.
+        let mut ready = Vec::new();
+        let mut accept = backlog;
+        {
+            let mut parked = shared.parked();
+            for event in events.iter() {
+                match event.token() {
+                    LISTENER => accept = true,
+                    WAKER => {}
+                    token => ready.extend(parked.remove(&token).map(|conn| (token, conn))),
+                }
+            }
+        }
+        shared.queue.push_all(ready);
+        if let (true, Some(listener)) = (accept, &listening) {
+            backlog = !accept_all(listener, shared, &mut next_token);
+        }
+        if last_sweep.elapsed() >= SWEEP_INTERVAL {
+            close_expired(shared);
+            last_sweep = Instant::now();
+        }
+        if shared.shutdown.is_requested() {
+            if let Some(listener) = listening.take() {
+                // Stop accepting; connections still in the listen queue are
+                // refused when the listener closes.
+                let _ = shared
+                    .registry
+                    .deregister(&mut SourceFd(&listener.as_raw_fd()));
+                drop(listener);
+                close_idle(shared);
+                let open = shared.open.load(Ordering::SeqCst);
+                eprintln!("shutting down: finishing {open} connection(s) in flight");
+            }
+            if shared.open.load(Ordering::SeqCst) == 0 {
+                return Ok(());
+            }
+        }
+    }
+}
+// ANCHOR_END: poll_loop
+
 // ANCHOR: accept
 /// Accepts every connection waiting in the listen queue and parks it.
-fn accept_all(listener: &TcpListener, shared: &Shared, next_token: &mut usize) {
+/// Returns whether the queue is empty; `false` after an error (out of file
+/// descriptors, say), which leaves connections waiting for a retry.
+fn accept_all(listener: &TcpListener, shared: &Shared, next_token: &mut usize) -> bool {
     loop {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return true,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => {
-                // Out of file descriptors, say. The connection stays in the
-                // listen queue; the next event or sweep tries again.
                 eprintln!("accept failed: {e}");
-                return;
+                return false;
             }
         };
         if shared.open.load(Ordering::SeqCst) >= shared.config.max_connections {
