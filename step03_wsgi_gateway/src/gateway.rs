@@ -264,7 +264,12 @@ pub struct Errors {
 }
 
 enum ErrorsTarget {
-    Stderr { prefix: String },
+    /// To stderr, a whole line at a time: `writeln!` arrives in several
+    /// pieces, and the prefix belongs only at the start of a line.
+    Stderr {
+        prefix: String,
+        pending: String,
+    },
     Memory(Vec<u8>),
 }
 
@@ -274,6 +279,7 @@ impl Errors {
         Errors {
             target: ErrorsTarget::Stderr {
                 prefix: prefix.into(),
+                pending: String::new(),
             },
         }
     }
@@ -297,23 +303,31 @@ impl Errors {
 impl Write for Errors {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.target {
-            ErrorsTarget::Stderr { prefix } => {
-                let text = String::from_utf8_lossy(buf);
-                let mut stderr = io::stderr().lock();
-                for line in text.lines() {
-                    writeln!(stderr, "{prefix}{line}")?;
+            ErrorsTarget::Stderr { prefix, pending } => {
+                pending.push_str(&String::from_utf8_lossy(buf));
+                while let Some(end) = pending.find('\n') {
+                    let line: String = pending.drain(..=end).collect();
+                    eprint!("{prefix}{line}");
                 }
-                Ok(buf.len())
             }
-            ErrorsTarget::Memory(bytes) => {
-                bytes.extend_from_slice(buf);
-                Ok(buf.len())
-            }
+            ErrorsTarget::Memory(bytes) => bytes.extend_from_slice(buf),
         }
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        io::stderr().flush()
+        if let ErrorsTarget::Stderr { prefix, pending } = &mut self.target {
+            if !pending.is_empty() {
+                eprintln!("{prefix}{}", std::mem::take(pending));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Errors {
+    fn drop(&mut self) {
+        let _ = self.flush(); // a last line without its newline
     }
 }
 
