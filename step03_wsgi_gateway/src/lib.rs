@@ -8,7 +8,8 @@
 //! set of worker threads, keep-alive and pipelining, chunked bodies both
 //! ways, an idle timeout and a head deadline, panics turned into `500`, and
 //! graceful shutdown on Ctrl-C and SIGTERM. Idle and slow clients cannot
-//! starve it: waiting connections sit with a poller, not in a thread. And
+//! starve it: waiting connections sit with a poller, not in a thread, and
+//! the worker that watches them is whichever has nothing else to do. And
 //! middleware ([`AccessLog`], [`Validate`]): applications that wrap
 //! applications.
 //!

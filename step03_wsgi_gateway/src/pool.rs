@@ -11,8 +11,9 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 
 // ANCHOR: queue
-/// A queue of jobs shared by the poller (which pushes) and the workers
-/// (which pop).
+/// A queue of jobs shared by the workers. Besides jobs, it hands out one
+/// role: *leader*, the worker that watches the connections for the others
+/// (see [`Queue::next_task`]).
 pub struct Queue<T> {
     state: Mutex<QueueState<T>>,
     /// Signalled when a job arrives or the queue closes.
@@ -22,8 +23,10 @@ pub struct Queue<T> {
 struct QueueState<T> {
     jobs: VecDeque<T>,
     closed: bool,
-    /// Workers waiting for a job. Waking a thread is a system call, so the
-    /// poller only makes it when somebody is actually asleep.
+    /// Whether a worker is leading: watching the connections for the others.
+    leading: bool,
+    /// Workers waiting for a job. Waking a thread is a system call, so it is
+    /// only made when somebody is actually asleep.
     sleeping: usize,
 }
 
@@ -34,6 +37,7 @@ impl<T> Queue<T> {
             state: Mutex::new(QueueState {
                 jobs: VecDeque::new(),
                 closed: false,
+                leading: false,
                 sleeping: 0,
             }),
             ready: Condvar::new(),
@@ -74,6 +78,46 @@ impl<T> Queue<T> {
         }
     }
 
+    /// Takes the next job, or else the role of leader if nobody has it,
+    /// waiting if there is neither. See the server's `run_worker`.
+    pub fn next_task(&self) -> Task<T> {
+        let mut state = self.lock();
+        loop {
+            if let Some(job) = state.jobs.pop_front() {
+                return Task::Job(job);
+            }
+            if state.closed {
+                return Task::Stop;
+            }
+            if !state.leading {
+                state.leading = true;
+                return Task::Lead;
+            }
+            state.sleeping += 1;
+            state = self
+                .ready
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+            state.sleeping -= 1;
+        }
+    }
+
+    /// Gives up the role of leader and queues the jobs the leader found. One
+    /// more sleeper than there are jobs is woken: it takes over leading.
+    pub fn end_lead(&self, jobs: impl IntoIterator<Item = T>) {
+        let mut state = self.lock();
+        state.leading = false;
+        let before = state.jobs.len();
+        state.jobs.extend(jobs);
+        let to_wake = (state.jobs.len() - before + 1).min(state.sleeping);
+        drop(state);
+        match to_wake {
+            0 => {}
+            1 => self.ready.notify_one(),
+            _ => self.ready.notify_all(),
+        }
+    }
+
     /// Lets the workers finish what is queued, then stop.
     pub fn close(&self) {
         self.lock().closed = true;
@@ -86,6 +130,16 @@ impl<T> Queue<T> {
     fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// What a worker does next; see [`Queue::next_task`].
+pub enum Task<T> {
+    /// Handle this job.
+    Job(T),
+    /// Watch the connections: nobody else is.
+    Lead,
+    /// The queue is closed and empty: stop.
+    Stop,
 }
 
 impl<T> Default for Queue<T> {

@@ -1,5 +1,5 @@
-//! The server: one poller thread that watches every connection, and a fixed
-//! set of worker threads that handle requests.
+//! The server: a fixed set of worker threads, and a poller that watches
+//! every connection for them.
 //!
 //! ```text
 //!             accept                 bytes ready            request complete
@@ -12,9 +12,12 @@
 //! A connection that is waiting (for its first byte, for the rest of a
 //! head, for the next request on a kept-alive connection) is *parked*: it
 //! sits in a map, registered with the poller, and costs no thread. Only a
-//! connection with bytes to read is queued for a worker, and a worker only
-//! ever reads bytes that are already there. So idle and slow clients cannot
-//! tie up the workers, however many there are.
+//! connection with bytes to read goes to a worker, and a worker only ever
+//! reads bytes that are already there. So idle and slow clients cannot tie
+//! up the workers, however many there are.
+//!
+//! There is no poller thread. The poller is held by whichever worker has
+//! nothing else to do (the *leader*); see `run_worker` below.
 
 use std::collections::HashMap;
 use std::io::{self, ErrorKind};
@@ -32,7 +35,7 @@ use step02_http_reply::{Limits, Response, Status};
 
 use crate::connection::{Connection, Progress};
 use crate::gateway::Application;
-use crate::pool::{Queue, spawn_workers};
+use crate::pool::{Queue, Task};
 use crate::respond::{Exchange, Persist, SERVER, respond};
 
 // ANCHOR: config
@@ -94,7 +97,7 @@ pub fn default_workers() -> usize {
 #[derive(Clone)]
 pub struct Shutdown {
     requested: Arc<AtomicBool>,
-    /// Interrupts the poller's wait, so that it notices at once.
+    /// Interrupts the leader's wait, so that it notices at once.
     waker: Arc<Waker>,
 }
 
@@ -177,20 +180,24 @@ impl Server {
 }
 // ANCHOR_END: server
 
-/// What the poller and the workers share.
+/// What the workers share.
 struct Shared {
     app: Arc<dyn Application>,
     config: Config,
     registry: Registry,
+    /// The poller, held by whichever worker is leading.
+    poller: Mutex<Poller>,
     /// Connections waiting for bytes, by poller token. Boxed: a connection
     /// moves between this map, the queue and a worker for every request,
     /// and moving a pointer is cheaper than moving the whole struct.
     parked: Mutex<HashMap<Token, Box<Connection>>>,
     /// Connections with bytes to read, waiting for a worker.
-    queue: Arc<Queue<(Token, Box<Connection>)>>,
+    queue: Queue<(Token, Box<Connection>)>,
     /// Connections open: parked, queued or in a worker's hands.
     open: AtomicUsize,
     shutdown: Shutdown,
+    /// Why the server stopped, if it was not asked to.
+    failure: Mutex<Option<io::Error>>,
 }
 
 impl Shared {
@@ -208,76 +215,135 @@ impl Server {
     pub fn serve_forever(self) -> io::Result<()> {
         let Server {
             listener,
-            poll: mut poller,
+            poll,
             app,
             config,
             shutdown,
             ..
         } = self;
         listener.set_nonblocking(true)?;
-        let registry = poller.registry().try_clone()?;
+        let registry = poll.registry().try_clone()?;
         registry.register(
             &mut SourceFd(&listener.as_raw_fd()),
             LISTENER,
             Interest::READABLE,
         )?;
+        let poller = Poller {
+            poll,
+            events: Events::with_capacity(1024),
+            listening: Some(listener),
+            next_token: FIRST_CONNECTION,
+            last_sweep: Instant::now(),
+            backlog: false,
+        };
+        let workers = config.workers;
         let shared = Arc::new(Shared {
             app,
             config,
             registry,
+            poller: Mutex::new(poller),
             parked: Mutex::new(HashMap::new()),
-            queue: Arc::new(Queue::new()),
+            queue: Queue::new(),
             open: AtomicUsize::new(0),
             shutdown,
+            failure: Mutex::new(None),
         });
-        let workers = {
-            let (count, queue) = (shared.config.workers, Arc::clone(&shared.queue));
-            let shared = Arc::clone(&shared);
-            spawn_workers(count, &queue, move |(token, conn)| {
-                work(&shared, token, conn)
+        let threads: Vec<_> = (0..workers)
+            .map(|n| {
+                let shared = Arc::clone(&shared);
+                thread::Builder::new()
+                    .name(format!("worker-{n}"))
+                    .spawn(move || run_worker(&shared))
             })
-        };
-
-        let result = poll_loop(&mut poller, listener, &shared);
-        // Whatever ended the loop, the workers finish what is queued and stop.
-        shared.queue.close();
-        for worker in workers {
-            let _ = worker.join();
+            .collect::<io::Result<_>>()?;
+        for thread in threads {
+            let _ = thread.join();
         }
-        result
+        let failure = shared
+            .failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        failure.map_or(Ok(()), Err)
     }
     // ANCHOR_END: serve_forever
 }
 
-// ANCHOR: poll_loop
-/// The poller's loop: wait for events, hand connections with bytes to the
-/// workers, accept new ones, close those past their deadline; on shutdown,
-/// stop accepting and return once every connection is closed.
-fn poll_loop(poller: &mut Poll, listener: TcpListener, shared: &Shared) -> io::Result<()> {
-    let mut events = Events::with_capacity(1024);
-    let mut next_token = FIRST_CONNECTION;
-    let mut listening = Some(listener);
-    let mut last_sweep = Instant::now();
-    // Connections left in the listen queue after a failed accept: the
-    // listener will not report them again, so we retry on every turn.
-    let mut backlog = false;
+// ANCHOR: run_worker
+/// A worker's life. There is no poller thread: a worker with nothing to do
+/// becomes the *leader*, and watches the connections for everyone. When
+/// bytes arrive, it hands the role on, queues the connections it found for
+/// the others, and answers one of them itself, without passing it to
+/// another thread. (This is the "leader/followers" pattern.)
+fn run_worker(shared: &Shared) {
     loop {
+        match shared.queue.next_task() {
+            Task::Job((token, conn)) => work(shared, token, conn),
+            Task::Lead => {
+                let mut found = lead(shared).into_iter();
+                let mine = found.next();
+                shared.queue.end_lead(found);
+                if let Some((token, conn)) = mine {
+                    work(shared, token, conn);
+                }
+            }
+            Task::Stop => return,
+        }
+    }
+}
+
+/// One turn of the poller, by the leader.
+fn lead(shared: &Shared) -> Vec<(Token, Box<Connection>)> {
+    let mut poller = shared.poller.lock().unwrap_or_else(PoisonError::into_inner);
+    match poller.turn(shared) {
+        Ok(found) => found,
+        Err(error) => {
+            *shared
+                .failure
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(error);
+            shared.queue.close();
+            Vec::new()
+        }
+    }
+}
+// ANCHOR_END: run_worker
+
+/// The poller and what it keeps between turns.
+struct Poller {
+    poll: Poll,
+    events: Events,
+    /// The listener, until shutdown.
+    listening: Option<TcpListener>,
+    next_token: usize,
+    last_sweep: Instant,
+    /// Connections left in the listen queue after a failed accept: the
+    /// listener will not report them again, so every turn retries.
+    backlog: bool,
+}
+
+impl Poller {
+    // ANCHOR: turn
+    /// Waits for events, accepts new connections, closes those past their
+    /// deadline, and returns the parked connections that have bytes to read.
+    /// On shutdown: stops accepting, and closes the queue once every
+    /// connection is closed.
+    fn turn(&mut self, shared: &Shared) -> io::Result<Vec<(Token, Box<Connection>)>> {
         let wait = if shared.shutdown.is_requested() {
             Duration::from_millis(50)
         } else {
             SWEEP_INTERVAL
         };
-        match poller.poll(&mut events, Some(wait)) {
+        match self.poll.poll(&mut self.events, Some(wait)) {
             Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == ErrorKind::Interrupted => return Ok(Vec::new()),
             Err(e) => return Err(e),
         }
-        // Hand every connection that has bytes to the workers.
         let mut ready = Vec::new();
-        let mut accept = backlog;
+        let mut accept = self.backlog;
         {
             let mut parked = shared.parked();
-            for event in events.iter() {
+            for event in self.events.iter() {
                 match event.token() {
                     LISTENER => accept = true,
                     WAKER => {}
@@ -285,16 +351,15 @@ fn poll_loop(poller: &mut Poll, listener: TcpListener, shared: &Shared) -> io::R
                 }
             }
         }
-        shared.queue.push_all(ready);
-        if let (true, Some(listener)) = (accept, &listening) {
-            backlog = !accept_all(listener, shared, &mut next_token);
+        if let (true, Some(listener)) = (accept, &self.listening) {
+            self.backlog = !accept_all(listener, shared, &mut self.next_token);
         }
-        if last_sweep.elapsed() >= SWEEP_INTERVAL {
+        if self.last_sweep.elapsed() >= SWEEP_INTERVAL {
             close_expired(shared);
-            last_sweep = Instant::now();
+            self.last_sweep = Instant::now();
         }
         if shared.shutdown.is_requested() {
-            if let Some(listener) = listening.take() {
+            if let Some(listener) = self.listening.take() {
                 // Stop accepting; connections still in the listen queue are
                 // refused when the listener closes.
                 let _ = shared
@@ -305,13 +370,14 @@ fn poll_loop(poller: &mut Poll, listener: TcpListener, shared: &Shared) -> io::R
                 let open = shared.open.load(Ordering::SeqCst);
                 eprintln!("shutting down: finishing {open} connection(s) in flight");
             }
-            if shared.open.load(Ordering::SeqCst) == 0 {
-                return Ok(());
+            if shared.open.load(Ordering::SeqCst) == 0 && ready.is_empty() {
+                shared.queue.close();
             }
         }
+        Ok(ready)
     }
+    // ANCHOR_END: turn
 }
-// ANCHOR_END: poll_loop
 
 // ANCHOR: accept
 /// Accepts every connection waiting in the listen queue and parks it.
