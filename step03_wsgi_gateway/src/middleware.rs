@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use crate::gateway::{Application, Body, Environ, StartResponse};
+use crate::respond::HOP_BY_HOP;
 
 // ANCHOR: access_log
 /// Logs one line per request in the Common Log Format that Python's
@@ -223,17 +224,7 @@ pub fn check_response(start_response: &StartResponse) -> Result<(), String> {
                 "a Status header field is not allowed (it means something else in CGI)".into(),
             );
         }
-        let hop_by_hop = [
-            "connection",
-            "keep-alive",
-            "proxy-authenticate",
-            "proxy-authorization",
-            "te",
-            "trailer",
-            "transfer-encoding",
-            "upgrade",
-        ];
-        if hop_by_hop.contains(&lower.as_str()) {
+        if HOP_BY_HOP.contains(&lower.as_str()) {
             return Err(format!(
                 "{name} is a hop-by-hop field, which only the server may set"
             ));

@@ -51,11 +51,7 @@ impl<T> Queue<T> {
         state.jobs.extend(jobs);
         let to_wake = (state.jobs.len() - before).min(state.sleeping);
         drop(state); // wake the workers after letting go of the lock
-        match to_wake {
-            0 => {}
-            1 => self.ready.notify_one(),
-            _ => self.ready.notify_all(),
-        }
+        self.wake(to_wake);
     }
 
     /// Takes the next job, waiting for one. `None` once the queue is closed
@@ -111,7 +107,13 @@ impl<T> Queue<T> {
         state.jobs.extend(jobs);
         let to_wake = (state.jobs.len() - before + 1).min(state.sleeping);
         drop(state);
-        match to_wake {
+        self.wake(to_wake);
+    }
+
+    /// Wakes `n` sleeping workers. Waking a thread is a system call, so
+    /// none is made when nobody sleeps.
+    fn wake(&self, n: usize) {
+        match n {
             0 => {}
             1 => self.ready.notify_one(),
             _ => self.ready.notify_all(),

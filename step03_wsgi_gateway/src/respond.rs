@@ -139,7 +139,7 @@ struct Recorded {
 
 /// Header fields that describe a connection rather than a response. They
 /// are the server's business; an application must not set them (PEP 3333).
-const HOP_BY_HOP: [&str; 8] = [
+pub const HOP_BY_HOP: [&str; 8] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",

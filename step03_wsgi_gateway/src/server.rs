@@ -535,20 +535,10 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
 /// middle gets `408 Request Timeout`; an idle connection is just closed.
 fn close_expired(shared: &Shared) {
     let now = Instant::now();
-    let expired: Vec<Box<Connection>> = {
-        let mut parked = shared.parked();
-        let tokens: Vec<Token> = parked
-            .iter()
-            .filter(|(_, conn)| {
-                conn.deadline(&shared.config.limits, shared.config.idle_timeout) <= now
-            })
-            .map(|(token, _)| *token)
-            .collect();
-        tokens
-            .iter()
-            .filter_map(|token| parked.remove(token))
-            .collect()
-    };
+    let limits = &shared.config.limits;
+    let expired = take_parked(shared, |conn| {
+        conn.deadline(limits, shared.config.idle_timeout) <= now
+    });
     for conn in expired {
         let error = conn.timed_out();
         if let Some(status) = error.status() {
@@ -566,20 +556,25 @@ fn close_expired(shared: &Shared) {
 
 /// On shutdown: closes every parked connection that has no request under way.
 fn close_idle(shared: &Shared) {
-    let idle: Vec<Box<Connection>> = {
-        let mut parked = shared.parked();
-        let tokens: Vec<Token> = parked
-            .iter()
-            .filter(|(_, c)| c.is_idle())
-            .map(|(t, _)| *t)
-            .collect();
-        tokens
-            .iter()
-            .filter_map(|token| parked.remove(token))
-            .collect()
-    };
-    for conn in idle {
+    for conn in take_parked(shared, |conn| conn.is_idle()) {
         close(shared, conn);
     }
+}
+
+/// Takes the parked connections for which `which` is true out of the map.
+// The connections stay in the boxes they live in; unboxing them to box
+// them again in `close` would be the waste.
+#[allow(clippy::vec_box)]
+fn take_parked(shared: &Shared, which: impl Fn(&Connection) -> bool) -> Vec<Box<Connection>> {
+    let mut parked = shared.parked();
+    let tokens: Vec<Token> = parked
+        .iter()
+        .filter(|(_, conn)| which(conn))
+        .map(|(token, _)| *token)
+        .collect();
+    tokens
+        .iter()
+        .filter_map(|token| parked.remove(token))
+        .collect()
 }
 // ANCHOR_END: expire

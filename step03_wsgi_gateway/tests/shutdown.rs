@@ -70,7 +70,13 @@ const BIN: &str = env!("CARGO_BIN_EXE_step03_wsgi_gateway");
 fn sigterm_lets_the_request_finish_and_exits_0() {
     let mut server = Running::start(BIN, &["--addr", "127.0.0.1:0"]);
     let mut client = Client::connect(server.addr);
-    client.send(b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 13\r\n\r\nmessage");
+    // `Expect: 100-continue` makes the server say when it has read the head:
+    // from then on, the request is under way.
+    client.send(
+        b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+          Content-Length: 13\r\nExpect: 100-continue\r\n\r\nmessage",
+    );
+    assert_eq!(client.reply().status, 100);
 
     let pid = server.child().id().to_string();
     assert!(

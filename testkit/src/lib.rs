@@ -9,12 +9,14 @@
 //!   would send.
 //! - [`http`] is a real HTTP client that reports 4xx and 5xx as responses.
 //! - [`browser`] loads a page in headless Chromium.
+//! - [`hostile`] lists malformed requests and the status each deserves.
 //!
 //! Every wait here is bounded by [`PATIENCE`], so a broken server makes a
 //! test fail instead of hang. The bound is a safety net, never a way to let
 //! time pass: no test relies on sleeping for correctness.
 
 pub mod browser;
+pub mod hostile;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
