@@ -101,7 +101,7 @@ fn head_keeps_the_connection_usable() {
 #[test]
 fn idle_connections_time_out() {
     let config = Config {
-        idle_timeout: Duration::from_millis(300),
+        idle_timeout: Duration::from_secs(1),
         ..small_config()
     };
     let server = TestServer::start(echo_path, config);
