@@ -219,10 +219,11 @@ fn send(
     let length = status.content_length.or(length);
     let mut headers = status.headers;
     let framing = if no_body {
-        if head.method == "HEAD" && status.content_length.is_none() {
-            if let Some(length) = length.filter(|_| !code.forbids_body()) {
-                headers.push(("Content-Length".into(), length.to_string()));
-            }
+        // HEAD says how long the body would be, when that is known; 204 and
+        // 304 have no length at all.
+        let head_with_length = head.method == "HEAD" && !code.forbids_body();
+        if let (true, None, Some(length)) = (head_with_length, status.content_length, length) {
+            headers.push(("Content-Length".into(), length.to_string()));
         }
         Framing::Nothing
     } else if let Some(length) = length {
