@@ -7,7 +7,7 @@
 //! graceful shutdown needs.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
 // ANCHOR: queue
@@ -65,12 +65,7 @@ impl<T> Queue<T> {
             if state.closed {
                 return None;
             }
-            state.sleeping += 1;
-            state = self
-                .ready
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-            state.sleeping -= 1;
+            state = self.sleep(state);
         }
     }
 
@@ -89,12 +84,7 @@ impl<T> Queue<T> {
                 state.leading = true;
                 return Task::Lead;
             }
-            state.sleeping += 1;
-            state = self
-                .ready
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-            state.sleeping -= 1;
+            state = self.sleep(state);
         }
     }
 
@@ -108,6 +98,17 @@ impl<T> Queue<T> {
         let to_wake = (state.jobs.len() - before + 1).min(state.sleeping);
         drop(state);
         self.wake(to_wake);
+    }
+
+    /// Waits until woken, counted among the sleepers meanwhile.
+    fn sleep<'a>(&self, mut state: MutexGuard<'a, QueueState<T>>) -> MutexGuard<'a, QueueState<T>> {
+        state.sleeping += 1;
+        let mut state = self
+            .ready
+            .wait(state)
+            .unwrap_or_else(PoisonError::into_inner);
+        state.sleeping -= 1;
+        state
     }
 
     /// Wakes `n` sleeping workers. Waking a thread is a system call, so
@@ -129,7 +130,7 @@ impl<T> Queue<T> {
     /// A job that panicked while holding the lock cannot have left the queue
     /// half-changed (every change is one call on `VecDeque`), so a poisoned
     /// lock is safe to keep using.
-    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<T>> {
+    fn lock(&self) -> MutexGuard<'_, QueueState<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
