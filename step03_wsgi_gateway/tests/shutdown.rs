@@ -64,43 +64,46 @@ fn shutdown_closes_idle_connections() {
 
 const BIN: &str = env!("CARGO_BIN_EXE_step03_wsgi_gateway");
 
-/// The binary: SIGTERM while a request is under way (its body half sent)
-/// lets that request finish, then the process exits with status 0.
+/// The binary: SIGTERM (what a service manager sends) or SIGINT (Ctrl-C)
+/// while a request is under way (its body half sent) lets that request
+/// finish, then the process exits with status 0.
 #[test]
-fn sigterm_lets_the_request_finish_and_exits_0() {
-    let mut server = Running::start(BIN, &["--addr", "127.0.0.1:0"]);
-    let mut client = Client::connect(server.addr);
-    // `Expect: 100-continue` makes the server say when it has read the head:
-    // from then on, the request is under way.
-    client.send(
-        b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-          Content-Length: 13\r\nExpect: 100-continue\r\n\r\nmessage",
-    );
-    assert_eq!(client.reply().status, 100);
+fn a_signal_lets_the_request_finish_and_exits_0() {
+    for signal in ["-TERM", "-INT"] {
+        let mut server = Running::start(BIN, &["--addr", "127.0.0.1:0"]);
+        let mut client = Client::connect(server.addr);
+        // `Expect: 100-continue` makes the server say when it has read the
+        // head: from then on, the request is under way.
+        client.send(
+            b"POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 13\r\nExpect: 100-continue\r\n\r\nmessage",
+        );
+        assert_eq!(client.reply().status, 100);
 
-    let pid = server.child().id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    server
-        .stderr_line(|l| l.contains("shutting down: finishing 1 connection(s) in flight"))
-        .unwrap();
+        let pid = server.child().id().to_string();
+        assert!(
+            Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        server
+            .stderr_line(|l| l.contains("shutting down: finishing 1 connection(s) in flight"))
+            .unwrap();
 
-    client.stream.write_all(b"=hello").unwrap();
-    let reply = client.reply();
-    assert_eq!(reply.status, 200);
-    assert!(
-        reply.text().contains("<pre>hello</pre>"),
-        "{}",
-        reply.text()
-    );
-    assert_eq!(reply.header("connection"), Some("close"));
+        client.stream.write_all(b"=hello").unwrap();
+        let reply = client.reply();
+        assert_eq!(reply.status, 200, "{signal}");
+        assert!(
+            reply.text().contains("<pre>hello</pre>"),
+            "{signal}: {}",
+            reply.text()
+        );
+        assert_eq!(reply.header("connection"), Some("close"));
 
-    let status = server.child().wait().unwrap();
-    assert!(status.success(), "exited with {status}");
-    server.stderr_line(|l| l == "stopped").unwrap();
+        let status = server.child().wait().unwrap();
+        assert!(status.success(), "{signal}: exited with {status}");
+        server.stderr_line(|l| l == "stopped").unwrap();
+    }
 }
