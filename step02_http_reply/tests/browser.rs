@@ -1,11 +1,10 @@
 //! Pages in a real browser: headless Chromium loads them and we read the
 //! document it shows. Run with `cargo xtask browser` (Chromium needed).
 
-use std::fs;
+mod common;
 
+use common::BIN;
 use testkit::{Running, browser};
-
-const BIN: &str = env!("CARGO_BIN_EXE_step02_http_reply");
 
 /// Chromium shows index.html, as HTML (its heading, not its source).
 #[test]
@@ -22,18 +21,10 @@ fn chromium_shows_index_html() {
 #[test]
 #[ignore = "needs Chromium: cargo xtask browser"]
 fn chromium_shows_a_listing_safely() {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("<img src=x onerror=alert(1)>.txt"), "x").unwrap();
-    fs::write(dir.path().join("notes.txt"), "x").unwrap();
-    let server = Running::start(
-        BIN,
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--dir",
-            dir.path().to_str().unwrap(),
-        ],
-    );
+    let (_dir, server) = common::serve_folder(&[
+        ("<img src=x onerror=alert(1)>.txt", b"x"),
+        ("notes.txt", b"x"),
+    ]);
     let page = browser::dump_dom(&server.url(), &[]).unwrap();
     assert!(page.contains("Directory listing for /"), "{page}");
     assert!(page.contains(">notes.txt</a>"), "{page}");

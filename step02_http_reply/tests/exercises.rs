@@ -7,32 +7,10 @@
 //!
 //! They run the real binary on a temporary folder and talk HTTP to it.
 
-use std::fs;
+mod common;
 
-use tempfile::TempDir;
+use common::serve_folder as serve;
 use testkit::{RawResponse, Running, exchange};
-
-const BIN: &str = env!("CARGO_BIN_EXE_step02_http_reply");
-
-/// A temporary folder with `files`, served with `--dir`.
-fn serve(files: &[(&str, &[u8])]) -> (TempDir, Running) {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    let server = Running::start(
-        BIN,
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--dir",
-            dir.path().to_str().unwrap(),
-        ],
-    );
-    (dir, server)
-}
 
 fn get(server: &Running, target: &str, extra_headers: &str) -> RawResponse {
     let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\n{extra_headers}\r\n");

@@ -1,14 +1,14 @@
 //! The folder server (`--dir`), end to end: the real binary serving a
 //! temporary folder, a real HTTP client, and raw bytes where needed.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 use testkit::{Running, exchange, http};
-
-const BIN: &str = env!("CARGO_BIN_EXE_step02_http_reply");
 
 /// A folder with a few files, served by the real binary.
 struct Served {
@@ -17,14 +17,7 @@ struct Served {
 }
 
 fn serve_folder(files: &[(&str, &[u8])]) -> Served {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    let root = dir.path().to_str().unwrap();
-    let server = Running::start(BIN, &["--addr", "127.0.0.1:0", "--dir", root]);
+    let (dir, server) = common::serve_folder(files);
     Served { dir, server }
 }
 

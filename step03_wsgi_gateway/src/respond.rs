@@ -177,7 +177,10 @@ impl Recorded {
         let mut content_length = None;
         for (name, value) in start_response.headers() {
             check_header(name, value).map_err(|why| format!("the application's {why}"))?;
-            if HOP_BY_HOP.contains(&name.to_ascii_lowercase().as_str()) {
+            if HOP_BY_HOP
+                .iter()
+                .any(|field| name.eq_ignore_ascii_case(field))
+            {
                 return Err(format!(
                     "the application set {name}, which is the server's business"
                 ));
