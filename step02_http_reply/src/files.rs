@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use crate::html::escape;
-use crate::request::Request;
+use crate::request::{Head, Request};
 use crate::response::{Body, Response, Status, http_date};
 
 /// Serves the files below one folder.
@@ -53,6 +53,17 @@ impl Folder {
     /// Answers one request.
     pub fn respond(&self, request: &Request) -> Response {
         let head = &request.head;
+        match head.path_and_query() {
+            Ok((url_path, query)) => self.respond_to(head, url_path, query),
+            Err(error) => Response::error_page(Status::BAD_REQUEST, &error.to_string()),
+        }
+    }
+
+    /// Answers a request for `url_path`: the part of the URL's path that
+    /// names something inside the folder, as sent (still percent-encoded).
+    /// A framework that serves the folder below a prefix, as step 4's router
+    /// does, passes only what follows the prefix.
+    pub fn respond_to(&self, head: &Head, url_path: &str, query: Option<&str>) -> Response {
         if head.method != "GET" && head.method != "HEAD" {
             return Response::error_page(
                 Status::METHOD_NOT_ALLOWED,
@@ -60,10 +71,6 @@ impl Folder {
             )
             .with_header("Allow", "GET, HEAD");
         }
-        let (url_path, query) = match head.path_and_query() {
-            Ok(parts) => parts,
-            Err(error) => return Response::error_page(Status::BAD_REQUEST, &error.to_string()),
-        };
         let relative = match relative_path(url_path) {
             Ok(relative) => relative,
             Err(refusal) => return Response::error_page(Status::BAD_REQUEST, refusal),
@@ -76,12 +83,15 @@ impl Folder {
         if !path.is_dir() {
             return serve_file(&path, head.header("If-Modified-Since"));
         }
-        if !url_path.ends_with('/') {
+        if let Some(last) = url_path.rsplit('/').next().filter(|last| !last.is_empty()) {
             // Without the slash, the relative links in the page would resolve
-            // against the parent folder. Python's server redirects too.
+            // against the parent folder. Python's server redirects too. The
+            // new address is relative to the old one ("./docs/" for
+            // "/files/docs"), so it is right wherever the folder is served
+            // from. The "./" keeps a name like "a:b" from reading as a scheme.
             let location = match query {
-                Some(query) => format!("{url_path}/?{query}"),
-                None => format!("{url_path}/"),
+                Some(query) => format!("./{last}/?{query}"),
+                None => format!("./{last}/"),
             };
             return Response::error_page(
                 Status::MOVED_PERMANENTLY,

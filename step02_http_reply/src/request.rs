@@ -145,21 +145,28 @@ impl Head {
     /// 3.2.2) requires servers to accept. Anything else (`*`, or a bare
     /// `host:port`) is for proxies and `OPTIONS`, which we do not serve.
     pub fn path_and_query(&self) -> Result<(&str, Option<&str>), Error> {
-        let origin_form = if self.target.starts_with('/') {
-            self.target.as_str()
-        } else if let Some(rest) = strip_scheme(&self.target) {
-            // Drop the authority: the path starts at the first '/' after it.
-            rest.find('/').map_or("/", |slash| &rest[slash..])
-        } else {
-            return Err(Error::BadRequest(
-                "the request target must be a path, such as /index.html",
-            ));
-        };
-        Ok(match origin_form.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (origin_form, None),
-        })
+        path_and_query(&self.target)
     }
+}
+
+/// The path and the query of a request target; see [`Head::path_and_query`].
+/// A free function too, for code that has the target without its head (an
+/// application reading it back from the environ in step 4, say).
+pub fn path_and_query(target: &str) -> Result<(&str, Option<&str>), Error> {
+    let origin_form = if target.starts_with('/') {
+        target
+    } else if let Some(rest) = strip_scheme(target) {
+        // Drop the authority: the path starts at the first '/' after it.
+        rest.find('/').map_or("/", |slash| &rest[slash..])
+    } else {
+        return Err(Error::BadRequest(
+            "the request target must be a path, such as /index.html",
+        ));
+    };
+    Ok(match origin_form.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (origin_form, None),
+    })
 }
 
 fn strip_scheme(target: &str) -> Option<&str> {

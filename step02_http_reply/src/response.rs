@@ -20,12 +20,19 @@ impl Status {
     pub const CONTINUE: Status = Status(100);
     /// 200: here is what you asked for.
     pub const OK: Status = Status(200);
+    /// 201: done, and here is what was made (see `Location`).
+    pub const CREATED: Status = Status(201);
     /// 204: done, and there is nothing to send back.
     pub const NO_CONTENT: Status = Status(204);
     /// 301: it lives at another URL now (see `Location`), for good.
     pub const MOVED_PERMANENTLY: Status = Status(301);
+    /// 303: done; now GET the page at `Location` (the answer to a form).
+    pub const SEE_OTHER: Status = Status(303);
     /// 304: your cached copy is still good.
     pub const NOT_MODIFIED: Status = Status(304);
+    /// 308: it lives at another URL (see `Location`), for good; ask there
+    /// with the same method and body.
+    pub const PERMANENT_REDIRECT: Status = Status(308);
     /// 400: the request is malformed.
     pub const BAD_REQUEST: Status = Status(400);
     /// 403: it exists, but you may not have it.
@@ -40,6 +47,11 @@ impl Status {
     pub const CONTENT_TOO_LARGE: Status = Status(413);
     /// 414: the request target is too long.
     pub const URI_TOO_LONG: Status = Status(414);
+    /// 415: the body is in a format we do not read (see `Content-Type`).
+    pub const UNSUPPORTED_MEDIA_TYPE: Status = Status(415);
+    /// 422: the request is well-formed, but what it asks is invalid (a form
+    /// with a required field left empty, say).
+    pub const UNPROCESSABLE_CONTENT: Status = Status(422);
     /// 431: the head is too large, or has too many fields.
     pub const HEADER_FIELDS_TOO_LARGE: Status = Status(431);
     /// 500: the server failed.
@@ -79,7 +91,9 @@ impl Status {
             411 => "Length Required",
             413 => "Content Too Large",
             414 => "URI Too Long",
+            415 => "Unsupported Media Type",
             416 => "Range Not Satisfiable",
+            422 => "Unprocessable Content",
             431 => "Request Header Fields Too Large",
             500 => "Internal Server Error",
             501 => "Not Implemented",

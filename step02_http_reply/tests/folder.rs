@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 use testkit::{Running, exchange, http};
+use ureq::ResponseExt;
 
 /// A folder with a few files, served by the real binary.
 struct Served {
@@ -99,7 +100,8 @@ fn if_modified_since() {
 }
 
 /// A folder asked for without its trailing slash is redirected to it, query
-/// and all.
+/// and all, by an address relative to the one asked for; a real client
+/// follows it to the listing.
 #[test]
 fn a_folder_without_its_slash_is_redirected() {
     let served = serve_folder(&[("docs/a.txt", b"a")]);
@@ -108,7 +110,13 @@ fn a_folder_without_its_slash_is_redirected() {
         b"GET /docs?x=1 HTTP/1.1\r\nHost: x\r\n\r\n",
     );
     assert_eq!(response.status(), Some(301));
-    assert_eq!(response.header("location").as_deref(), Some("/docs/?x=1"));
+    assert_eq!(response.header("location").as_deref(), Some("./docs/?x=1"));
+
+    let followed = served.get("/docs?x=1");
+    assert_eq!(followed.status(), 200);
+    assert_eq!(followed.get_uri().path(), "/docs/");
+    let listing = body(followed);
+    assert!(listing.contains("<a href=\"a.txt\">a.txt</a>"), "{listing}");
 }
 
 /// A folder with an index.html shows that page rather than a listing.

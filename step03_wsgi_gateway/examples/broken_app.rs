@@ -42,7 +42,7 @@ fn broken(environ: &mut Environ, start_response: &mut StartResponse) -> Body {
             Body::from("a status without a reason phrase")
         }
         "/no-type" => {
-            start_response.start("200 OK", Vec::<(&str, &str)>::new());
+            start_response.start("200 OK", []);
             Body::from("what am I?")
         }
         "/split" => {

@@ -46,6 +46,33 @@ where
 }
 // ANCHOR_END: application
 
+// ANCHOR: application_fn
+/// Makes a closure an application, and lets Rust infer its parameter types.
+///
+/// A closure passed where `impl Application` is expected needs its
+/// parameter types spelled out (`|environ: &mut Environ, start_response:
+/// &mut StartResponse|`), because a trait bound does not tell the compiler
+/// which types they are. Passed through this function, whose bound *is* the
+/// `Fn` signature, it needs none. (`tower::service_fn` does the same.)
+///
+/// ```
+/// use step03_wsgi_gateway::{Body, application_fn};
+///
+/// let app = application_fn(|environ, start_response| {
+///     let greeting = format!("Hello from {}", environ.path_info());
+///     start_response.start("200 OK", [("Content-Type", "text/plain")]);
+///     Body::from(greeting)
+/// });
+/// # let _ = app;
+/// ```
+pub fn application_fn<F>(f: F) -> F
+where
+    F: Fn(&mut Environ, &mut StartResponse) -> Body + Send + Sync + 'static,
+{
+    f
+}
+// ANCHOR_END: application_fn
+
 /// The variables of an environ: pairs kept sorted by name. Looking a name
 /// up is a binary search, and listing them gives them in order. For the two
 /// dozen variables of a request this is as simple as a map, and faster.
@@ -351,31 +378,18 @@ impl StartResponse {
     }
 
     /// `start_response(status, headers)`: records a status such as
-    /// `"200 OK"` and header fields, as `(name, value)` pairs.
-    pub fn start<N, V>(&mut self, status: &str, headers: impl IntoIterator<Item = (N, V)>)
-    where
-        N: Into<String>,
-        V: Into<String>,
-    {
+    /// `"200 OK"` and header fields, as `(name, value)` pairs:
+    /// `[("Content-Type", "text/plain")]`, or `[]` for none.
+    pub fn start(&mut self, status: &str, headers: impl IntoHeaders) {
         self.status = Some(status.to_string());
-        self.headers = headers
-            .into_iter()
-            .map(|(n, v)| (n.into(), v.into()))
-            .collect();
+        self.headers = headers.into_headers();
         self.calls += 1;
     }
 
     /// `start_response(status, headers, exc_info)`: an application that
     /// failed after calling `start` replaces what it recorded, typically
     /// with a 500. Calling `start` twice without this is an error.
-    pub fn restart_after_error<N, V>(
-        &mut self,
-        status: &str,
-        headers: impl IntoIterator<Item = (N, V)>,
-    ) where
-        N: Into<String>,
-        V: Into<String>,
-    {
+    pub fn restart_after_error(&mut self, status: &str, headers: impl IntoHeaders) {
         self.start(status, headers);
         self.restarted = true;
     }
@@ -419,6 +433,53 @@ impl StartResponse {
     /// Whether a later call replaced an earlier one because of an error.
     pub fn restarted(&self) -> bool {
         self.restarted
+    }
+}
+
+/// What [`StartResponse::start`] accepts as header fields: an array of
+/// `(&str, &str)` pairs, written in place (`[]` for none), or `(String,
+/// String)` pairs that a program built, in a `Vec` or a slice.
+///
+/// Why a trait of our own rather than "any iterator of pairs of anything
+/// that becomes a `String`"? With that, an empty `[]` has no type Rust can
+/// infer, and `start("204 No Content", [])` would need an annotation. An
+/// array here can only hold `(&str, &str)`, so `[]` needs none.
+pub trait IntoHeaders {
+    /// The header fields, as owned `(name, value)` pairs.
+    fn into_headers(self) -> Vec<(String, String)>;
+}
+
+impl<const N: usize> IntoHeaders for [(&str, &str); N] {
+    fn into_headers(self) -> Vec<(String, String)> {
+        self.iter()
+            .map(|&(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    }
+}
+
+impl IntoHeaders for &[(&str, &str)] {
+    fn into_headers(self) -> Vec<(String, String)> {
+        self.iter()
+            .map(|&(name, value)| (name.to_string(), value.to_string()))
+            .collect()
+    }
+}
+
+impl IntoHeaders for Vec<(String, String)> {
+    fn into_headers(self) -> Vec<(String, String)> {
+        self
+    }
+}
+
+impl IntoHeaders for &[(String, String)] {
+    fn into_headers(self) -> Vec<(String, String)> {
+        self.to_vec()
+    }
+}
+
+impl IntoHeaders for &Vec<(String, String)> {
+    fn into_headers(self) -> Vec<(String, String)> {
+        self.clone()
     }
 }
 
@@ -601,8 +662,7 @@ mod tests {
     fn start_response_counts_calls() {
         let mut start_response = StartResponse::new();
         start_response.start("200 OK", [("A", "1")]);
-        start_response
-            .restart_after_error("500 Internal Server Error", Vec::<(String, String)>::new());
+        start_response.restart_after_error("500 Internal Server Error", []);
         assert_eq!(start_response.calls(), 2);
         assert!(start_response.restarted());
         assert_eq!(start_response.status(), Some("500 Internal Server Error"));

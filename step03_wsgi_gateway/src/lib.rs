@@ -48,7 +48,9 @@ pub mod respond;
 pub mod server;
 pub mod simple;
 
-pub use gateway::{Application, Body, Environ, Errors, Input, StartResponse};
+pub use gateway::{
+    Application, Body, Environ, Errors, Input, IntoHeaders, StartResponse, application_fn,
+};
 pub use middleware::{AccessLog, Validate};
 pub use server::{Config, Server, Shutdown, make_server};
 pub use simple::serve_one_at_a_time;

@@ -129,7 +129,7 @@ impl<A: Application> Application for Validate<A> {
             );
         }
         let status = inner.status().unwrap_or_default();
-        start_response.start(status, inner.headers().iter().cloned());
+        start_response.start(status, inner.headers());
         check_length(
             body,
             inner.header("Content-Length").and_then(|v| v.parse().ok()),
@@ -384,7 +384,7 @@ mod tests {
             ),
             (
                 |_, sr| {
-                    sr.start("200 OK", Vec::<(String, String)>::new());
+                    sr.start("200 OK", []);
                     Body::empty()
                 },
                 "needs a Content-Type",

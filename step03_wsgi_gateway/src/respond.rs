@@ -390,7 +390,7 @@ mod tests {
 
     fn recorded(status: &str, headers: &[(&str, &str)]) -> Result<Recorded, String> {
         let mut start_response = StartResponse::new();
-        start_response.start(status, headers.iter().copied());
+        start_response.start(status, headers);
         Recorded::check(start_response)
     }
 
