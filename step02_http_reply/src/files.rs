@@ -234,7 +234,7 @@ pub fn content_type(path: &Path) -> String {
 // ANCHOR: listing
 /// The bytes that may appear as they are in a link to a file; everything
 /// else is percent-encoded (`a b.txt` becomes `a%20b.txt`).
-const LINK: &AsciiSet = &NON_ALPHANUMERIC
+pub const LINK: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

@@ -268,6 +268,16 @@ impl Input {
         }
     }
 
+    /// What is left to read, taken out without a copy (for a framework that
+    /// keeps the body as bytes).
+    pub fn into_bytes(self) -> Vec<u8> {
+        // The position is at most the length: a cursor only reads forward.
+        let read = usize::try_from(self.body.position()).unwrap_or(usize::MAX);
+        let mut bytes = self.body.into_inner();
+        bytes.drain(..read.min(bytes.len()));
+        bytes
+    }
+
     /// Reads everything that is left.
     pub fn read_all(&mut self) -> Vec<u8> {
         let mut rest = Vec::new();
@@ -520,6 +530,30 @@ impl Body {
         }
     }
 
+    /// A body read from `reader` (an open file, say) a piece at a time as it
+    /// is sent, `length` bytes long: a large file never sits in memory
+    /// whole. This is what PEP 3333's optional `wsgi.file_wrapper` offers.
+    /// If the reader fails or ends early, the body ends there, and the
+    /// server, which promised `length` bytes, closes the connection so the
+    /// client can tell.
+    pub fn from_reader(reader: impl Read + Send + 'static, length: u64) -> Body {
+        /// How much is read at a time: big enough that a large file costs
+        /// few system calls, small enough that many at once cost little.
+        const PIECE: u64 = 64 * 1024;
+        let mut reader = reader.take(length);
+        let pieces = std::iter::from_fn(move || {
+            let mut piece = Vec::with_capacity(PIECE as usize);
+            match (&mut reader).take(PIECE).read_to_end(&mut piece) {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(piece),
+            }
+        });
+        Body {
+            chunks: Box::new(pieces),
+            length: Some(length),
+        }
+    }
+
     /// The total length, if it is known.
     pub fn length(&self) -> Option<u64> {
         self.length
@@ -655,6 +689,30 @@ mod tests {
         assert!(!closed.load(Ordering::SeqCst));
         drop(body); // half sent, as when a client goes away
         assert!(closed.load(Ordering::SeqCst));
+    }
+
+    /// What was read is not read again; what is left is taken whole.
+    #[test]
+    fn input_into_bytes_takes_what_is_left() {
+        let mut input = Input::new(b"hello".to_vec());
+        let mut first = [0u8; 2];
+        input.read_exact(&mut first).unwrap();
+        assert_eq!(input.into_bytes(), b"llo");
+        assert_eq!(Input::new(b"all".to_vec()).into_bytes(), b"all");
+    }
+
+    /// A body from a reader is read in pieces, and its length is known.
+    #[test]
+    fn body_from_a_reader() {
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let body = Body::from_reader(Cursor::new(bytes.clone()), bytes.len() as u64);
+        assert_eq!(body.length(), Some(200_000));
+        let pieces: Vec<Vec<u8>> = body.collect();
+        assert!(pieces.len() > 1, "read in one piece");
+        assert_eq!(pieces.concat(), bytes);
+        // It stops at `length`, even if the reader has more.
+        let short = Body::from_reader(Cursor::new(b"abcdef".to_vec()), 3);
+        assert_eq!(collect_body(short), b"abc");
     }
 
     /// start_response records each call; a second call is visible.

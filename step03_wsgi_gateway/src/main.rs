@@ -4,7 +4,6 @@
 
 use std::io;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 use step02_http_reply::Limits;
@@ -57,24 +56,10 @@ fn run(args: Args) -> io::Result<()> {
             ..Config::default()
         },
     )?;
-    let shutdown = server.shutdown_handle();
-    let stopping = AtomicBool::new(false);
-    // Ctrl-C or SIGTERM: stop accepting, finish what is in flight, exit 0.
-    // A second Ctrl-C does not wait.
-    ctrlc::set_handler(move || {
-        if stopping.swap(true, Ordering::SeqCst) {
-            eprintln!("stopping now");
-            std::process::exit(130);
-        }
-        shutdown.shutdown();
-    })
-    .map_err(io::Error::other)?;
     println!(
         "Serving HTTP on {} ({workers} workers; Ctrl-C stops)",
         server.url()
     );
-    server.serve_forever()?;
-    eprintln!("stopped");
-    Ok(())
+    server.serve_until_signalled()
 }
 // ANCHOR_END: main

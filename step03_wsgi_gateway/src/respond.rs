@@ -374,7 +374,7 @@ pub fn wants_close(head: &Head) -> bool {
 }
 
 /// The text of a panic, when it has one.
-fn panic_message(panic: &(dyn Any + Send)) -> String {
+pub fn panic_message(panic: &(dyn Any + Send)) -> String {
     if let Some(text) = panic.downcast_ref::<&str>() {
         text.to_string()
     } else if let Some(text) = panic.downcast_ref::<String>() {

@@ -267,6 +267,28 @@ impl Server {
         failure.map_or(Ok(()), Err)
     }
     // ANCHOR_END: serve_forever
+
+    // ANCHOR: serve_until_signalled
+    /// Serves until Ctrl-C (SIGINT) or SIGTERM, then stops gracefully: stop
+    /// accepting, finish what is in flight, return. A second Ctrl-C does not
+    /// wait. For a program's `main`: a process has one such handler, so call
+    /// this at most once.
+    pub fn serve_until_signalled(self) -> io::Result<()> {
+        let shutdown = self.shutdown_handle();
+        let stopping = AtomicBool::new(false);
+        ctrlc::set_handler(move || {
+            if stopping.swap(true, Ordering::SeqCst) {
+                eprintln!("stopping now");
+                std::process::exit(130);
+            }
+            shutdown.shutdown();
+        })
+        .map_err(io::Error::other)?;
+        self.serve_forever()?;
+        eprintln!("stopped");
+        Ok(())
+    }
+    // ANCHOR_END: serve_until_signalled
 }
 
 // ANCHOR: run_worker

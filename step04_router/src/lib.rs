@@ -1,0 +1,52 @@
+//! # Step 4: a web framework of your own
+//!
+//! **What this step adds.** The seeds end with a table of `(path, handler)`
+//! pairs scanned in a loop. Here that table grows into a framework: a
+//! [`Request`] to read (method, path parameters, query, headers, cookies,
+//! the body as a form), a [`Response`] to return (HTML, text, JSON,
+//! redirects, cookies), handlers that are plain functions returning
+//! `Result<Response, Error>` so that `?` works, and a [`Router`]: patterns
+//! with `{name}`, `{id:int}` and `{*path}`, matched by the most specific
+//! route first, `404` and `405` with `Allow`, `HEAD` and `OPTIONS`, a `308`
+//! for a missing trailing slash, URLs built from route names, applications
+//! mounted below a prefix, and static files. The router *is* an
+//! application: step 3's server and middleware run it unchanged.
+//!
+//! **What it leaves out on purpose.** Templates and a database (step 5).
+//! Macros, extractors and async handlers: a handler is a plain function
+//! that takes a `&Request`, and the chapter ends by showing how axum's
+//! extractors draw the same lines. Routes are fixed once the server runs.
+//!
+//! **How to run it.**
+//!
+//! ```text
+//! $ cargo run -p step04_router
+//! Serving the step 4 demo on http://127.0.0.1:8000/ (4 workers; Ctrl-C stops)
+//! ```
+
+// Nothing that comes from the network is unwrapped: a bad client must never
+// crash the server. (Tests may unwrap.)
+#![warn(clippy::unwrap_used)]
+
+pub mod demo;
+pub mod error;
+pub mod files;
+pub mod linear;
+pub mod path;
+pub mod pattern;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod tree;
+pub mod url;
+
+pub use error::{Error, RouteError, UrlError};
+pub use pattern::{Converter, Pattern};
+pub use request::{Form, Request};
+pub use response::Response;
+pub use router::{Endpoint, Router, get, on, post};
+pub use url::Urls;
+
+// What handlers use most, from the steps below, so that one `use` does.
+pub use step02_http_reply::Status;
+pub use step03_wsgi_gateway::{Application, Body};
