@@ -24,6 +24,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Cursor, Read, Write};
 
+use percent_encoding::percent_decode_str;
+
 // ANCHOR: application
 /// An application: anything callable as `app(environ, start_response)` that
 /// returns a body. Plain functions and closures qualify, through the blanket
@@ -175,7 +177,9 @@ impl Environ {
 
     /// An environ for calling an application directly, without a server:
     /// a request for `target` (path and query, as in a request line) with
-    /// `body`. Errors go to memory, where a test can read them.
+    /// `body`. `PATH_INFO` is decoded, as a server decodes it (bytes that
+    /// are not UTF-8 become U+FFFD here; a server answers them with `400`).
+    /// Errors go to memory, where a test can read them.
     ///
     /// ```
     /// use step03_wsgi_gateway::Environ;
@@ -191,7 +195,7 @@ impl Environ {
             |key: &'static str, value: &str| vars.insert(Key::Borrowed(key), value.to_string());
         set("REQUEST_METHOD", method);
         set("SCRIPT_NAME", "");
-        set("PATH_INFO", path);
+        set("PATH_INFO", &percent_decode_str(path).decode_utf8_lossy());
         set("QUERY_STRING", query);
         set("REQUEST_URI", target);
         set("SERVER_NAME", "localhost");

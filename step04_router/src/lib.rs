@@ -31,6 +31,7 @@
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod github;
 pub mod linear;
 pub mod path;
 pub mod pattern;

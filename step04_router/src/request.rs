@@ -5,16 +5,15 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::str::FromStr;
-use std::sync::LazyLock;
 
 use cookie::Cookie;
 use percent_encoding::percent_decode;
 use step02_http_reply::Status;
-use step03_wsgi_gateway::{Environ, Input};
+use step03_wsgi_gateway::Environ;
 
 use crate::error::Error;
 use crate::pattern::Pattern;
-use crate::tree::{Param, Tree};
+use crate::tree::Param;
 use crate::url::Urls;
 
 /// The largest form body [`Request::form`] reads: 64 KiB. A guestbook
@@ -44,7 +43,8 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     /// A request over `environ`, with the route and parameters the router
-    /// found (the router makes these; tests use [`Request::synthetic`]).
+    /// found. The router makes these; to call a handler without it (in a
+    /// test), [`Router::request`](crate::Router::request) makes one.
     pub fn new(
         environ: &'a Environ,
         body: Vec<u8>,
@@ -66,43 +66,6 @@ impl<'a> Request<'a> {
             query: OnceCell::new(),
             form: OnceCell::new(),
         }
-    }
-
-    /// A request for calling a handler directly, without a router or a
-    /// server (in a test): `environ`'s path matched against `pattern`, with
-    /// no named routes to build URLs from. `404` if the path does not match.
-    ///
-    /// ```
-    /// use step03_wsgi_gateway::{Environ, Input};
-    /// use step04_router::{Pattern, Request};
-    ///
-    /// let mut environ = Environ::synthetic("GET", "/hello/caf%C3%A9", b"");
-    /// let pattern = Pattern::parse("/hello/{name}").unwrap();
-    /// let request = Request::synthetic(&mut environ, &pattern).unwrap();
-    /// assert_eq!(request.param("name").unwrap(), "café");
-    /// ```
-    pub fn synthetic(environ: &'a mut Environ, pattern: &'a Pattern) -> Result<Request<'a>, Error> {
-        static NO_URLS: LazyLock<Urls> = LazyLock::new(Urls::default);
-        let body = std::mem::replace(&mut environ.input, Input::new(Vec::new())).into_bytes();
-        let environ: &'a Environ = environ;
-        let path = environ
-            .get("REQUEST_URI")
-            .and_then(|uri| step02_http_reply::request::path_and_query(uri).ok())
-            .map_or(environ.path_info(), |(path, _)| path);
-        let mut one = Tree::default();
-        // An empty tree has room for any route.
-        let _ = one.insert(pattern, ());
-        let found = one
-            .find(path)
-            .map_err(|_| Error::bad_request("The path is not UTF-8."))?;
-        let params = found.ok_or_else(Error::not_found)?.params;
-        Ok(Request::new(
-            environ,
-            body,
-            Some((pattern, params)),
-            &NO_URLS,
-            MAX_FORM_BYTES,
-        ))
     }
 
     /// `GET`, `POST`, ...

@@ -1,6 +1,7 @@
 //! The router: routes by pattern and method, and an [`Application`] that
 //! answers each request with the handler its path and method choose.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::mem;
 use std::panic::{self, AssertUnwindSafe};
@@ -304,6 +305,45 @@ impl Router {
     /// The named routes, to build URLs elsewhere (in templates, say).
     pub fn urls(&self) -> Urls {
         self.urls.clone()
+    }
+
+    /// The request this router would hand a handler for `environ`, to call
+    /// the handler directly (in a test). `404` if no route matches.
+    ///
+    /// ```
+    /// use step03_wsgi_gateway::Environ;
+    /// use step04_router::{Error, Request, Response, Router, get};
+    ///
+    /// fn hello(request: &Request) -> Result<Response, Error> {
+    ///     Ok(Response::text(format!("Hello, {}", request.param("name")?)))
+    /// }
+    ///
+    /// let mut router = Router::new();
+    /// router.route("/hello/{name}", get(hello)).unwrap();
+    /// let mut environ = Environ::synthetic("GET", "/hello/caf%C3%A9", b"");
+    /// let request = router.request(&mut environ).unwrap();
+    /// assert_eq!(request.param("name").unwrap(), "café");
+    /// let response = hello(&request).unwrap();
+    /// ```
+    pub fn request<'a>(&'a self, environ: &'a mut Environ) -> Result<Request<'a>, Error> {
+        let body = mem::replace(&mut environ.input, Input::new(Vec::new())).into_bytes();
+        let environ: &'a Environ = environ;
+        let Cow::Borrowed(raw) = raw_path_info(environ) else {
+            return Err(Error::internal("REQUEST_URI does not lead to PATH_INFO"));
+        };
+        let found = self
+            .tree
+            .find(raw)
+            .map_err(|NotUtf8| Error::bad_request("The path is not UTF-8 once decoded."))?
+            .ok_or_else(Error::not_found)?;
+        let route = Some((&*found.value.pattern, found.params));
+        Ok(Request::new(
+            environ,
+            body,
+            route,
+            &self.urls,
+            self.form_limit,
+        ))
     }
 
     /// The route `path` (as sent, still percent-encoded) matches, and its

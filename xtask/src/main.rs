@@ -59,8 +59,9 @@ fn main() -> ExitCode {
 }
 
 /// Runs every `tests/browser.rs` in the workspace, which load pages in
-/// headless Chromium. They are `#[ignore]`d in a plain `cargo test`, because a
-/// fresh machine has no Chromium.
+/// headless Chromium, after installing axe-core (npm) for their audits and
+/// checking the audit itself. They are `#[ignore]`d in a plain `cargo test`,
+/// because a fresh machine has no Chromium.
 fn browser() -> Result<(), String> {
     if !has_chromium() {
         return Err(
@@ -69,6 +70,23 @@ fn browser() -> Result<(), String> {
                 .into(),
         );
     }
+    // axe-core, the accessibility audit the browser tests inject into pages.
+    let axe = root().join("testkit").join("axe");
+    if !axe.join("node_modules").join("axe-core").is_dir() {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&axe))
+        .map_err(|e| format!("{e}\n(npm is needed to install axe-core)"))?;
+    }
+    // The audit's own check first: it must find what a bad page breaks.
+    run(cargo().current_dir(root()).args([
+        "test",
+        "--package",
+        "testkit",
+        "--lib",
+        "--",
+        "--ignored",
+    ]))?;
     let mut cargo = cargo();
     cargo.current_dir(root()).args([
         "test",

@@ -1,0 +1,63 @@
+//! Reverse routing, as a property: for any parameter values, the URL that
+//! `url_for` builds is matched by the same route, and gives the values back.
+
+use proptest::prelude::*;
+use step04_router::{Request, Response, Router, get};
+
+/// A router whose named routes cover each kind of parameter.
+fn router() -> Router {
+    let show = |_: &Request| Ok(Response::text(""));
+    let mut router = Router::new();
+    router
+        .named("plain", "/hello/{name}", get(show))
+        .unwrap()
+        .named(
+            "two",
+            "/repos/{owner}/{repo}/issues/{number:int}",
+            get(show),
+        )
+        .unwrap()
+        .named("rest", "/static/{*path}", get(show))
+        .unwrap()
+        .named("text", "/café/{name}/", get(show))
+        .unwrap();
+    router
+}
+
+/// Any text but the empty string, `.` and `..`: what a parameter can hold.
+/// Slashes, `%`, `?`, `#`, spaces and any Unicode included.
+fn value() -> impl Strategy<Value = String> {
+    "\\PC{1,12}".prop_filter("not a path segment", |v| !matches!(v.as_str(), "." | ".."))
+}
+
+/// A catch-all's value: pieces joined by real slashes.
+fn rest() -> impl Strategy<Value = String> {
+    prop::collection::vec(value().prop_map(|v| v.replace('/', "_")), 1..4).prop_map(|p| p.join("/"))
+}
+
+proptest! {
+    /// Built, then matched: the same route, the same values.
+    #[test]
+    fn matching_a_built_url_gives_the_parameters_back(
+        name in value(), owner in value(), repo in value(), number: u64, path in rest(),
+    ) {
+        let router = router();
+        let number = number.to_string();
+        let cases: [(&str, Vec<(&str, &str)>); 4] = [
+            ("plain", vec![("name", &name)]),
+            ("two", vec![("owner", &owner), ("repo", &repo), ("number", &number)]),
+            ("rest", vec![("path", &path)]),
+            ("text", vec![("name", &name)]),
+        ];
+        for (route, params) in cases {
+            let url = router.url_for(route, &params).unwrap();
+            prop_assert!(url.is_ascii(), "{url}");
+            let found = router.find(&url).unwrap();
+            prop_assert!(found.is_some(), "{url} matched nothing");
+            let found = found.unwrap();
+            let values: Vec<&str> = found.params.iter().map(|(_, v)| v.as_ref()).collect();
+            let expected: Vec<&str> = params.iter().map(|(_, v)| *v).collect();
+            prop_assert_eq!(values, expected, "{}", url);
+        }
+    }
+}
