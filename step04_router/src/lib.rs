@@ -33,6 +33,7 @@ pub mod error;
 pub mod files;
 pub mod github;
 pub mod linear;
+pub mod params;
 pub mod path;
 pub mod pattern;
 pub mod request;

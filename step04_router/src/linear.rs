@@ -11,6 +11,8 @@
 use std::borrow::Cow;
 
 use crate::error::RouteError;
+use percent_encoding::percent_decode_str;
+
 use crate::path::{NotUtf8, decode_segment};
 use crate::pattern::{Pattern, Segment};
 
@@ -41,18 +43,11 @@ impl<T> LinearRouter<T> {
     }
 
     // ANCHOR: find
-    /// The first route whose pattern matches `path`, and the values of its
-    /// parameters in order.
+    /// The first route whose pattern matches `path` (as sent, still
+    /// percent-encoded), and the values of its parameters in order.
     pub fn find<'p>(&self, path: &'p str) -> Result<Option<Found<'_, 'p, T>>, NotUtf8> {
-        let Some(rest) = path.strip_prefix('/') else {
-            return Ok(None);
-        };
-        let segments = rest
-            .split('/')
-            .map(decode_segment)
-            .collect::<Result<Vec<_>, _>>()?;
         for (pattern, value) in &self.routes {
-            if let Some(params) = match_pattern(pattern, &segments) {
+            if let Some(params) = match_pattern(pattern, path)? {
                 return Ok(Some((value, params)));
             }
         }
@@ -62,34 +57,47 @@ impl<T> LinearRouter<T> {
 }
 
 // ANCHOR: match_pattern
-/// The parameters, if the decoded segments of a path match `pattern`.
-fn match_pattern<'p>(pattern: &Pattern, segments: &[Cow<'p, str>]) -> Option<Vec<Cow<'p, str>>> {
+/// The parameters, if `path` matches `pattern`: segment by segment, each
+/// decoded on its own after the path is split at its slashes.
+fn match_pattern<'p>(
+    pattern: &Pattern,
+    path: &'p str,
+) -> Result<Option<Vec<Cow<'p, str>>>, NotUtf8> {
+    let mut rest = path.strip_prefix('/');
     let mut params = Vec::new();
-    for (i, expected) in pattern.segments().iter().enumerate() {
-        match expected {
-            Segment::Static(text) => {
-                if segments.get(i)? != text {
-                    return None;
-                }
+    for expected in pattern.segments() {
+        let Some(left) = rest else {
+            return Ok(None); // the path ended before the pattern
+        };
+        if let Segment::CatchAll(_) = expected {
+            if left.is_empty() {
+                return Ok(None);
             }
-            Segment::Param { converter, .. } => {
-                let value = segments.get(i)?;
-                if value.is_empty() || !converter.is_none_or(|c| c.accepts(value)) {
-                    return None;
-                }
-                params.push(value.clone());
-            }
-            Segment::CatchAll(_) => {
-                let rest = segments.get(i..)?.join("/");
-                if rest.is_empty() {
-                    return None;
-                }
-                params.push(Cow::Owned(rest));
-                return Some(params);
-            }
+            params.push(
+                percent_decode_str(left)
+                    .decode_utf8()
+                    .map_err(|_| NotUtf8)?,
+            );
+            return Ok(Some(params));
         }
+        let (raw, next) = match left.split_once('/') {
+            Some((raw, next)) => (raw, Some(next)),
+            None => (left, None),
+        };
+        let segment = decode_segment(raw)?;
+        match expected {
+            Segment::Static(text) if segment == *text => {}
+            Segment::Param { converter, .. }
+                if !segment.is_empty() && converter.is_none_or(|c| c.accepts(&segment)) =>
+            {
+                params.push(segment);
+            }
+            _ => return Ok(None),
+        }
+        rest = next;
     }
-    (segments.len() == pattern.segments().len()).then_some(params)
+    // A match only if the path ended with the pattern.
+    Ok(rest.is_none().then_some(params))
 }
 // ANCHOR_END: match_pattern
 

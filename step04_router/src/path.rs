@@ -22,7 +22,9 @@ pub struct NotUtf8;
 /// segment with a slash inside. Nothing is allocated when there is nothing
 /// to decode, which is most of the time.
 pub fn decode_segment(raw: &str) -> Result<Cow<'_, str>, NotUtf8> {
-    if !raw.contains('%') {
+    // A plain loop rather than `contains('%')`: segments are a few bytes
+    // long, and for so few, this took fewer instructions in the benchmark.
+    if !raw.bytes().any(|b| b == b'%') {
         return Ok(Cow::Borrowed(raw));
     }
     percent_decode_str(raw).decode_utf8().map_err(|_| NotUtf8)

@@ -12,8 +12,9 @@ use step02_http_reply::Status;
 use step03_wsgi_gateway::Environ;
 
 use crate::error::Error;
+use crate::params::Params;
+use crate::path::decode_segment;
 use crate::pattern::Pattern;
-use crate::tree::Param;
 use crate::url::Urls;
 
 /// The largest form body [`Request::form`] reads: 64 KiB. A guestbook
@@ -29,8 +30,9 @@ pub struct Request<'a> {
     environ: &'a Environ,
     /// The pattern of the route that matched, if one did.
     route: Option<&'a Pattern>,
-    /// The values of its parameters, in the pattern's order.
-    params: Vec<Param<'a>>,
+    /// The values of its parameters, in the pattern's order: as sent, and
+    /// decoded.
+    params: Vec<(&'a str, Cow<'a, str>)>,
     /// The body, read whole by the server.
     body: Vec<u8>,
     form_limit: usize,
@@ -48,14 +50,17 @@ impl<'a> Request<'a> {
     pub fn new(
         environ: &'a Environ,
         body: Vec<u8>,
-        route: Option<(&'a Pattern, Vec<Param<'a>>)>,
+        route: Option<(&'a Pattern, Params<'a>)>,
         urls: &'a Urls,
         form_limit: usize,
     ) -> Request<'a> {
         let (route, params) = match route {
             Some((pattern, params)) => (Some(pattern), params),
-            None => (None, Vec::new()),
+            None => (None, Params::new()),
         };
+        // The router only matches values that decode, so each one does.
+        let decode = |raw| decode_segment(raw).unwrap_or(Cow::Borrowed(raw));
+        let params = params.iter().map(|raw| (*raw, decode(raw))).collect();
         Request {
             environ,
             route,
@@ -106,7 +111,7 @@ impl<'a> Request<'a> {
         self.lookup(name).map(|(raw, _)| *raw)
     }
 
-    fn lookup(&self, name: &str) -> Result<&Param<'a>, Error> {
+    fn lookup(&self, name: &str) -> Result<&(&'a str, Cow<'a, str>), Error> {
         let position = self
             .route
             .and_then(|pattern| pattern.param_names().position(|n| n == name));

@@ -18,18 +18,18 @@
 //! the next is tried, so the most specific route always wins, whatever the
 //! order in which routes were added.
 
-use std::borrow::Cow;
-
-use percent_encoding::percent_decode_str;
-
+use crate::params::Params;
 use crate::path::{NotUtf8, decode_segment};
 use crate::pattern::{Converter, Pattern, Segment};
 
 // ANCHOR: node
 /// One node of the tree: the routes that share the segments above it.
 struct Node<T> {
-    /// Children for exact text, sorted by it (found by binary search).
+    /// Children for exact text, sorted by it.
     statics: Vec<(Box<str>, Node<T>)>,
+    /// The first byte of each, in the same order: looked at first, because
+    /// comparing bytes is cheaper than comparing texts.
+    firsts: Vec<u8>,
     /// Children for typed parameters, in the converters' order.
     typed: Vec<(Converter, Node<T>)>,
     /// The child for a plain parameter, `{name}`.
@@ -54,6 +54,7 @@ impl<T> Default for Node<T> {
     fn default() -> Self {
         Node {
             statics: Vec::new(),
+            firsts: Vec::new(),
             typed: Vec::new(),
             param: None,
             tail: None,
@@ -75,16 +76,13 @@ impl<T> Default for Tree<T> {
     }
 }
 
-/// A parameter's value: as sent (`a%2Fb`) and decoded (`a/b`).
-pub type Param<'p> = (&'p str, Cow<'p, str>);
-
 /// What a path matched.
 #[derive(Debug)]
 pub struct Match<'t, 'p, T> {
     /// The route's value.
     pub value: &'t T,
     /// The values of its parameters, in the pattern's order.
-    pub params: Vec<Param<'p>>,
+    pub params: Params<'p>,
     /// For a prefix (a mount): the rest of the path after it, as sent,
     /// starting with `/` or empty.
     pub rest: Option<&'p str>,
@@ -99,7 +97,7 @@ impl<T> Tree<T> {
         let mut node = &mut self.root;
         for segment in pattern.segments() {
             node = match segment {
-                Segment::Static(text) => node.static_child(text),
+                Segment::Static(text) => node.static_child_mut(text),
                 Segment::Param {
                     converter: Some(converter),
                     ..
@@ -123,7 +121,7 @@ impl<T> Tree<T> {
         for segment in pattern.segments() {
             if let Segment::Static(text) = segment {
                 if !text.is_empty() {
-                    node = node.static_child(text);
+                    node = node.static_child_mut(text);
                 }
             }
         }
@@ -137,7 +135,7 @@ impl<T> Tree<T> {
         let Some(rest) = path.strip_prefix('/') else {
             return Ok(None);
         };
-        let mut params = Vec::new();
+        let mut params = Params::new();
         let found = self.root.search(path, rest, &mut params)?;
         Ok(found.map(|(value, rest)| Match {
             value,
@@ -159,29 +157,34 @@ impl<T> Node<T> {
         &'t self,
         path: &'p str,
         rest: &'p str,
-        params: &mut Vec<Param<'p>>,
+        params: &mut Params<'p>,
     ) -> Result<Found<'t, 'p, T>, NotUtf8> {
-        let (raw, next) = match rest.split_once('/') {
-            Some((raw, next)) => (raw, Some(next)),
+        // Where the segment ends (a plain loop, as in `decode_segment`).
+        let (raw, next) = match rest.bytes().position(|b| b == b'/') {
+            Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
             None => (rest, None),
         };
         let segment = decode_segment(raw)?;
 
         // 1. Exact text.
-        if let Ok(i) = self
-            .statics
-            .binary_search_by(|(text, _)| (**text).cmp(&segment))
-        {
-            if let Some(found) = self.statics[i].1.arrive(path, next, params)? {
+        if let Some(child) = self.static_child(&segment) {
+            if let Some(found) = child.arrive(path, next, params)? {
                 return Ok(Some(found));
             }
         }
         // 2. Typed parameters, then 3. a plain one. A parameter is never
         // empty. If nothing matches below, take the value back out.
-        let typed = self.typed.iter().filter(|(c, _)| c.accepts(&segment));
-        let plain = self.param.as_deref().filter(|_| !segment.is_empty());
-        for child in typed.map(|(_, child)| child).chain(plain) {
-            params.push((raw, segment.clone()));
+        for (converter, child) in &self.typed {
+            if converter.accepts(&segment) {
+                params.push(raw);
+                if let Some(found) = child.arrive(path, next, params)? {
+                    return Ok(Some(found));
+                }
+                params.pop();
+            }
+        }
+        if let Some(child) = self.param.as_deref().filter(|_| !segment.is_empty()) {
+            params.push(raw);
             if let Some(found) = child.arrive(path, next, params)? {
                 return Ok(Some(found));
             }
@@ -190,10 +193,8 @@ impl<T> Node<T> {
         // 4. The tail, which takes all that is left.
         match &self.tail {
             Some((Tail::CatchAll, value)) if !rest.is_empty() => {
-                let all = percent_decode_str(rest)
-                    .decode_utf8()
-                    .map_err(|_| NotUtf8)?;
-                params.push((rest, all));
+                decode_segment(rest)?; // to check that it decodes
+                params.push(rest);
                 Ok(Some((value, None)))
             }
             Some((Tail::Prefix, value)) => {
@@ -207,11 +208,12 @@ impl<T> Node<T> {
 
     /// Arrives at this node with `next` left of the path: none (the path
     /// ends here), or more to search.
+    #[inline]
     fn arrive<'t, 'p>(
         &'t self,
         path: &'p str,
         next: Option<&'p str>,
-        params: &mut Vec<Param<'p>>,
+        params: &mut Params<'p>,
     ) -> Result<Found<'t, 'p, T>, NotUtf8> {
         match (next, &self.value, &self.tail) {
             (Some(rest), _, _) => self.search(path, rest, params),
@@ -222,8 +224,20 @@ impl<T> Node<T> {
     }
     // ANCHOR_END: search
 
+    /// The child for exact `text`, if there is one. Only the children whose
+    /// first byte is the same are compared in full.
+    fn static_child(&self, text: &str) -> Option<&Node<T>> {
+        let first = first_byte(text);
+        for (i, &byte) in self.firsts.iter().enumerate() {
+            if byte == first && *self.statics[i].0 == *text {
+                return Some(&self.statics[i].1);
+            }
+        }
+        None
+    }
+
     /// The child for exact `text`, made if missing.
-    fn static_child(&mut self, text: &str) -> &mut Node<T> {
+    fn static_child_mut(&mut self, text: &str) -> &mut Node<T> {
         let i = match self
             .statics
             .binary_search_by(|(other, _)| (**other).cmp(text))
@@ -231,6 +245,7 @@ impl<T> Node<T> {
             Ok(i) => i,
             Err(i) => {
                 self.statics.insert(i, (text.into(), Node::default()));
+                self.firsts.insert(i, first_byte(text));
                 i
             }
         };
@@ -248,6 +263,12 @@ impl<T> Node<T> {
         };
         &mut self.typed[i].1
     }
+}
+
+/// A text's first byte, 0 for the empty text: in the same order as the
+/// texts themselves.
+fn first_byte(text: &str) -> u8 {
+    text.as_bytes().first().copied().unwrap_or(0)
 }
 
 /// Puts `value` in an empty slot, or gives it back with what is there.
@@ -275,6 +296,11 @@ fn occupy_tail<T>(slot: &mut Option<(Tail, T)>, tail: Tail, value: T) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use percent_encoding::percent_decode_str;
+
+    fn decoded(raw: &str) -> String {
+        percent_decode_str(raw).decode_utf8().unwrap().into_owned()
+    }
 
     fn tree(patterns: &[&'static str]) -> Tree<&'static str> {
         let mut tree = Tree::default();
@@ -288,7 +314,7 @@ mod tests {
     /// The route and the decoded parameters a path finds, as text.
     fn find(tree: &Tree<&'static str>, path: &str) -> Option<(String, Vec<String>)> {
         let found = tree.find(path).unwrap()?;
-        let params = found.params.iter().map(|(_, v)| v.to_string()).collect();
+        let params = found.params.iter().map(|raw| decoded(raw)).collect();
         Some((found.value.to_string(), params))
     }
 
