@@ -1,91 +1,177 @@
-//! `cargo xtask bench`: step 3's server against axum, on the same small
-//! response, driven by the same load generator (`wrk`).
+//! `cargo xtask bench`: each step's server against axum doing the same
+//! work, driven by the same load generator (`wrk`).
 //!
-//! The two servers take turns, round after round, so that whatever else the
-//! machine is doing affects both alike; the medians are compared. The goals
-//! (the step 3 issue): at 64 keep-alive connections step 3 reaches at least
-//! 0.8 of axum's requests per second, and at 256 no request fails.
+//! | case | this project | axum (`xtask/axum-peer`) | request |
+//! |------|--------------|--------------------------|---------|
+//! | `step03` | step 3's `hello` example | `axum-peer hello` | `GET /` |
+//! | `step04` | step 4's `github` example (203 routes) | `axum-peer github` | a route with three parameters |
 //!
+//! In each case the two servers take turns, round after round, so that
+//! whatever else the machine is doing affects both alike; the medians are
+//! compared. The goal for each (the issues): at 64 keep-alive connections,
+//! at least 0.8 of axum's requests per second, and at 256 no request fails.
+//! Step 4 also has a benchmark of route lookup alone, without a server:
+//! `cargo bench -p step04_router --bench lookup`, which this runs too.
+//!
+//! `cargo xtask bench [--quick] [CASE...]`; no case means all of them.
 //! `--quick` is the version CI runs: fewer, shorter rounds. It still fails
-//! on a failed request, but only reports the ratio, because a short run on
+//! on a failed request, but only reports the ratios, because a short run on
 //! a busy CI machine is too noisy to judge speed by.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::{cargo, root, run};
 
-/// The ratio step 3 must reach at 64 connections.
+/// The ratio each step must reach at 64 connections.
 const GOAL: f64 = 0.8;
 
 struct Settings {
     rounds: usize,
     seconds: u32,
-    enforce_ratio: bool,
+    quick: bool,
 }
 
+/// One comparison: which of our binaries, which mode of the axum peer, and
+/// which path to ask for.
+struct Case {
+    name: &'static str,
+    /// The example that serves it, and its package.
+    package: &'static str,
+    example: &'static str,
+    /// What the axum peer is told to serve.
+    peer_mode: &'static str,
+    path: &'static str,
+}
+
+const CASES: [Case; 2] = [
+    Case {
+        name: "step03",
+        package: "step03_wsgi_gateway",
+        example: "hello",
+        peer_mode: "hello",
+        path: "/",
+    },
+    Case {
+        name: "step04",
+        package: "step04_router",
+        example: "github",
+        peer_mode: "github",
+        path: "/repos/rust-lang/rust/issues/4242",
+    },
+];
+
 pub fn bench(args: &[&str]) -> Result<(), String> {
-    let settings = match args {
-        [] => Settings {
-            rounds: 5,
-            seconds: 5,
-            enforce_ratio: true,
-        },
-        ["--quick"] => Settings {
+    let quick = args.contains(&"--quick");
+    let settings = if quick {
+        Settings {
             rounds: 1,
             seconds: 2,
-            enforce_ratio: false,
-        },
-        _ => return Err("usage: cargo xtask bench [--quick]".into()),
+            quick,
+        }
+    } else {
+        Settings {
+            rounds: 5,
+            seconds: 5,
+            quick,
+        }
+    };
+    let names: Vec<&str> = args.iter().copied().filter(|a| *a != "--quick").collect();
+    let chosen: Vec<&Case> = if names.is_empty() {
+        CASES.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|name| {
+                CASES.iter().find(|c| c.name == *name).ok_or_else(|| {
+                    let known: Vec<&str> = CASES.iter().map(|c| c.name).collect();
+                    format!("no benchmark {name:?}; there are: {}", known.join(", "))
+                })
+            })
+            .collect::<Result<_, _>>()?
     };
     if Command::new("wrk").arg("--version").output().is_err() {
         return Err("wrk is needed: apt-get install wrk".into());
     }
-    println!("building both servers in release mode...");
-    run(cargo().current_dir(root()).args([
-        "build",
-        "--release",
-        "--quiet",
+    println!("building the servers in release mode...");
+    let mut build = cargo();
+    build
+        .current_dir(root())
+        .args(["build", "--release", "--quiet"]);
+    for case in &chosen {
+        build.args(["--package", case.package, "--example", case.example]);
+    }
+    build.args([
         "--package",
         "step03_wsgi_gateway",
         "--example",
-        "hello",
-        "--example",
         "worker_per_connection",
-    ]))?;
+    ]);
+    run(&mut build)?;
     let peer_target = root().join("target").join("axum-peer");
     run(cargo()
         .current_dir(root().join("xtask").join("axum-peer"))
         .args(["build", "--release", "--quiet", "--locked"])
         .arg("--target-dir")
         .arg(&peer_target))?;
-
-    let step03_bin = root()
-        .join("target")
-        .join("release")
-        .join("examples")
-        .join("hello");
-    let axum_bin = peer_target.join("release").join("axum-peer");
-    let step03 = Server::start(
-        "step03",
-        Command::new(step03_bin).args(["--addr", "127.0.0.1:0"]),
-    )?;
-    let axum = Server::start("axum", Command::new(axum_bin).arg("127.0.0.1:0"))?;
-    let servers = [&axum, &step03];
+    let examples = root().join("target").join("release").join("examples");
+    let peer = peer_target.join("release").join("axum-peer");
     println!("{}", machine());
+
+    let mut problems = Vec::new();
+    for case in chosen {
+        problems.extend(compare(case, &examples, &peer, &settings)?);
+        if case.name == "step03" {
+            starvation(&examples)?;
+        }
+        if case.name == "step04" {
+            lookup(&settings)?;
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// Runs one case: both servers, alternating, at 64 connections; then each
+/// at 256. Returns what failed its goal.
+fn compare(
+    case: &Case,
+    examples: &Path,
+    peer: &Path,
+    settings: &Settings,
+) -> Result<Vec<String>, String> {
+    println!();
+    println!(
+        "== {}: {} {} against axum, GET {}",
+        case.name, case.package, case.example, case.path
+    );
+    let ours = Server::start(
+        case.name,
+        Command::new(examples.join(case.example)).args(["--addr", "127.0.0.1:0"]),
+    )?;
+    let axum = Server::start(
+        "axum",
+        Command::new(peer).args([case.peer_mode, "127.0.0.1:0"]),
+    )?;
+    let servers = [&axum, &ours];
+    let url = |server: &Server| format!("{}{}", server.url.trim_end_matches('/'), case.path);
 
     // Warm both up: connections, caches, the allocator.
     for server in servers {
-        wrk(&server.url, 64, 1)?;
+        wrk(&url(server), 64, 1)?;
     }
     let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     for round in 0..settings.rounds {
         // Alternate who goes first, so neither always runs on a warmer machine.
         let order: [usize; 2] = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         for i in order {
-            let result = wrk(&servers[i].url, 64, settings.seconds)?;
+            let result = wrk(&url(servers[i]), 64, settings.seconds)?;
             println!(
                 "round {}: {:<6} {:>10.0} requests/s",
                 round + 1,
@@ -96,12 +182,12 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         }
     }
     let axum_rate = median(&mut rates[0]);
-    let step03_rate = median(&mut rates[1]);
-    let ratio = step03_rate / axum_rate;
+    let our_rate = median(&mut rates[1]);
+    let ratio = our_rate / axum_rate;
 
     let mut failures = Vec::new();
     for server in servers {
-        let result = wrk(&server.url, 256, settings.seconds)?;
+        let result = wrk(&url(server), 256, settings.seconds)?;
         failures.push((server.name, result.rate, result.failed));
     }
 
@@ -111,48 +197,63 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         settings.rounds
     );
     println!("|--------|------------------|-----------------|---------------|");
-    println!(
-        "| axum   | {:>10.0} req/s | {:>10.0} req/s | {} |",
-        axum_rate, failures[0].1, failures[0].2
-    );
-    println!(
-        "| step03 | {:>10.0} req/s | {:>10.0} req/s | {} |",
-        step03_rate, failures[1].1, failures[1].2
-    );
+    for (name, rate, (_, rate_256, failed)) in [
+        ("axum", axum_rate, failures[0]),
+        (case.name, our_rate, failures[1]),
+    ] {
+        println!("| {name:<6} | {rate:>10.0} req/s | {rate_256:>10.0} req/s | {failed} |");
+    }
     println!();
-    println!("step03 / axum at 64 connections: {ratio:.2} (goal: at least {GOAL})");
-
-    drop((step03, axum));
-    let examples = root().join("target").join("release").join("examples");
-    starvation(&examples)?;
+    println!(
+        "{} / axum at 64 connections: {ratio:.2} (goal: at least {GOAL})",
+        case.name
+    );
 
     let mut problems = Vec::new();
     if failures[1].2 > 0 {
         problems.push(format!(
-            "{} requests failed at 256 connections",
-            failures[1].2
+            "{}: {} requests failed at 256 connections",
+            case.name, failures[1].2
         ));
     }
     if ratio < GOAL {
-        let message = format!("step03 reached {ratio:.2} of axum's rate, below {GOAL}");
-        if settings.enforce_ratio {
-            problems.push(message);
-        } else {
+        let message = format!(
+            "{} reached {ratio:.2} of axum's rate, below {GOAL}",
+            case.name
+        );
+        if settings.quick {
             println!("(quick run: {message}; not judged, a short run is too noisy)");
+        } else {
+            problems.push(message);
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("; "))
+    Ok(problems)
+}
+
+/// Step 4's route lookup alone: `benches/lookup.rs`.
+fn lookup(settings: &Settings) -> Result<(), String> {
+    println!();
+    println!("== step04: route lookup alone (cargo bench -p step04_router --bench lookup)");
+    let mut bench = cargo();
+    bench.current_dir(root()).args([
+        "bench",
+        "--quiet",
+        "--package",
+        "step04_router",
+        "--bench",
+        "lookup",
+    ]);
+    if settings.quick {
+        bench.args(["--", "--quick"]);
     }
+    run(&mut bench)
 }
 
 // ANCHOR: starvation
 /// How long a new client waits while other clients sit idle or dribble:
 /// the failure of a pool where each worker owns a connection (as in the
 /// Rust Book), and step 3's answer to it. Both servers have 4 workers.
-fn starvation(examples: &std::path::Path) -> Result<(), String> {
+fn starvation(examples: &Path) -> Result<(), String> {
     const IDLE: usize = 8;
     const SLOW: usize = 8;
     const GIVE_UP: Duration = Duration::from_secs(5);
