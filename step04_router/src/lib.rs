@@ -39,6 +39,7 @@ pub mod pattern;
 pub mod request;
 pub mod response;
 pub mod router;
+pub mod testing;
 pub mod tree;
 pub mod url;
 

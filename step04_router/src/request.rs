@@ -179,13 +179,14 @@ impl<'a> Request<'a> {
         self.environ.get(&key)
     }
 
-    /// The value of a cookie the client sent, as it sent it.
-    pub fn cookie(&self, name: &str) -> Option<&'a str> {
+    /// The value of a cookie the client sent, percent-decoded (the way
+    /// [`Response::with_cookie`](crate::Response::with_cookie) encodes it).
+    pub fn cookie(&self, name: &str) -> Option<String> {
         let header = self.environ.get("HTTP_COOKIE")?;
-        Cookie::split_parse(header)
+        Cookie::split_parse_encoded(header)
             .filter_map(Result::ok)
             .find(|cookie| cookie.name() == name)
-            .and_then(|cookie| cookie.value_raw())
+            .map(|cookie| cookie.value().to_string())
     }
 
     /// The URL of a named route, below the application's mount point: for a
@@ -193,13 +194,18 @@ impl<'a> Request<'a> {
     /// `/app/hello/a%20b`. Parameters the pattern does not have go in the
     /// query string.
     pub fn url_for(&self, name: &str, params: &[(&str, &str)]) -> Result<String, Error> {
-        let path = self.urls.url_for(name, params)?;
         let script_name = self.environ.get("SCRIPT_NAME").unwrap_or_default();
         if script_name.is_empty() {
-            return Ok(path);
+            return Ok(self.urls.url_for(name, params)?);
         }
-        let encoded: Cow<'_, str> = crate::url::encode_path(script_name);
-        Ok(format!("{encoded}{path}"))
+        Ok(self.urls.below(script_name).url_for(name, params)?)
+    }
+
+    /// The named routes, building URLs below the application's mount point,
+    /// to take along (into a template, say).
+    pub fn urls(&self) -> Urls {
+        self.urls
+            .below(self.environ.get("SCRIPT_NAME").unwrap_or_default())
     }
 
     /// The environ underneath, for anything this view does not offer.

@@ -18,9 +18,21 @@ use crate::pattern::{Pattern, Segment};
 #[derive(Clone, Debug, Default)]
 pub struct Urls {
     named: Arc<HashMap<String, Arc<Pattern>>>,
+    /// What every URL starts with: where the application is mounted,
+    /// percent-encoded (empty at the root).
+    prefix: String,
 }
 
 impl Urls {
+    /// The same routes, for an application mounted at `script_name` (a
+    /// decoded `SCRIPT_NAME`, such as `/app`): every URL starts with it.
+    pub fn below(&self, script_name: &str) -> Urls {
+        Urls {
+            named: Arc::clone(&self.named),
+            prefix: encode_path(script_name).into_owned(),
+        }
+    }
+
     /// Names a pattern; returns the pattern that has the name already.
     pub(crate) fn insert(&mut self, name: &str, pattern: Arc<Pattern>) -> Result<(), &Pattern> {
         match Arc::make_mut(&mut self.named).entry(name.to_string()) {
@@ -37,7 +49,8 @@ impl Urls {
     /// `url_for("hello", &[("name", "a/b c")])` is `/hello/a%2Fb%20c`.
     /// Every value is percent-encoded, so it comes back whole when the path
     /// is matched. Parameters the pattern does not have go in the query
-    /// string: `url_for("index", &[("page", "2")])` is `/?page=2`.
+    /// string: `url_for("index", &[("page", "2")])` is `/?page=2`. Below a
+    /// mount point ([`Urls::below`]), every URL starts with it.
     pub fn url_for(&self, name: &str, params: &[(&str, &str)]) -> Result<String, UrlError> {
         let pattern = self
             .named
@@ -55,7 +68,7 @@ impl Urls {
             param: param.to_string(),
             value: value.to_string(),
         };
-        let mut url = String::new();
+        let mut url = self.prefix.clone();
         for segment in pattern.segments() {
             url.push('/');
             match segment {
@@ -180,6 +193,16 @@ mod tests {
         let mut more = urls.clone();
         let taken = more.insert("hello", Arc::new(Pattern::parse("/x").unwrap()));
         assert_eq!(taken.unwrap_err().text(), "/hello/{name}");
+    }
+
+    /// Below a mount point, every URL starts with it, encoded.
+    #[test]
+    fn urls_below_a_mount_point() {
+        let urls = urls(&[("hello", "/hello/{name}")]).below("/my app");
+        assert_eq!(
+            urls.url_for("hello", &[("name", "x")]).unwrap(),
+            "/my%20app/hello/x"
+        );
     }
 
     /// A mount point is encoded, its slashes kept.

@@ -406,7 +406,7 @@ fn forms_queries_and_cookies() {
             get(|request| {
                 let query = request.query()?;
                 let tags: Vec<&str> = query.get_all("tag").collect();
-                let cookie = request.cookie("session").unwrap_or("-");
+                let cookie = request.cookie("session").unwrap_or_else(|| "-".into());
                 let agent = request.header("user-agent").unwrap_or("-");
                 Ok(Response::text(format!("{tags:?} {cookie} {agent}")))
             }),
