@@ -36,6 +36,8 @@ pub struct TestResponse {
     pub headers: Vec<(String, String)>,
     /// The whole body.
     pub body: Vec<u8>,
+    /// What the application wrote to `wsgi.errors`: its log.
+    pub errors: String,
 }
 
 impl<A: Application> Client<A> {
@@ -99,6 +101,7 @@ impl<A: Application> Client<A> {
             status,
             headers,
             body,
+            errors: environ.errors.written().to_string(),
         }
     }
     // ANCHOR_END: client

@@ -17,7 +17,9 @@ fn start() -> Running {
 }
 
 fn ask(server: &Running, method: &str, target: &str) -> RawResponse {
-    let request = format!("{method} {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let request = format!(
+        "{method} {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
     exchange(server.addr, request.as_bytes())
 }
 
@@ -30,12 +32,32 @@ fn slug() {
     let server = start();
     for slug in ["hello-world", "rust", "step-4", "2026-11-22"] {
         let response = ask(&server, "GET", &format!("/posts/{slug}"));
-        assert_eq!(response.status(), Some(200), "/posts/{slug}: {}", response.head());
-        assert!(response.text().contains(slug), "/posts/{slug} does not show the slug");
+        assert_eq!(
+            response.status(),
+            Some(200),
+            "/posts/{slug}: {}",
+            response.head()
+        );
+        assert!(
+            response.text().contains(slug),
+            "/posts/{slug} does not show the slug"
+        );
     }
-    for not_a_slug in ["Hello-World", "hello_world", "-hello", "hello-", "a--b", "caf%C3%A9", "a%20b"] {
+    for not_a_slug in [
+        "Hello-World",
+        "hello_world",
+        "-hello",
+        "hello-",
+        "a--b",
+        "caf%C3%A9",
+        "a%20b",
+    ] {
         let response = ask(&server, "GET", &format!("/posts/{not_a_slug}"));
-        assert_eq!(response.status(), Some(404), "/posts/{not_a_slug} is not a slug");
+        assert_eq!(
+            response.status(),
+            Some(404),
+            "/posts/{not_a_slug} is not a slug"
+        );
     }
 }
 // ANCHOR_END: slug
@@ -58,8 +80,13 @@ fn route_timer() {
         let line = server
             .stderr_line(|line| line.contains("route="))
             .unwrap_or_else(|e| panic!("no route= line for {path}: {e}"));
-        let at = line.find(expected).unwrap_or_else(|| panic!("{path}: {line:?} has no {expected:?}"));
-        let time = line[at + expected.len()..].split_whitespace().next().unwrap_or_default();
+        let at = line
+            .find(expected)
+            .unwrap_or_else(|| panic!("{path}: {line:?} has no {expected:?}"));
+        let time = line[at + expected.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
         let millis: f64 = time
             .strip_suffix("ms")
             .and_then(|n| n.parse().ok())
@@ -79,14 +106,32 @@ fn user_links() {
     let server = start();
     let page = |id: &str| ask(&server, "GET", &format!("/users/{id}")).text();
     let middle = page("42");
-    assert!(middle.contains("<a rel=\"prev\" href=\"/users/41\">"), "{middle}");
-    assert!(middle.contains("<a rel=\"next\" href=\"/users/43\">"), "{middle}");
+    assert!(
+        middle.contains("<a rel=\"prev\" href=\"/users/41\">"),
+        "{middle}"
+    );
+    assert!(
+        middle.contains("<a rel=\"next\" href=\"/users/43\">"),
+        "{middle}"
+    );
     let first = page("0");
-    assert!(!first.contains("rel=\"prev\""), "user 0 has no previous: {first}");
-    assert!(first.contains("<a rel=\"next\" href=\"/users/1\">"), "{first}");
+    assert!(
+        !first.contains("rel=\"prev\""),
+        "user 0 has no previous: {first}"
+    );
+    assert!(
+        first.contains("<a rel=\"next\" href=\"/users/1\">"),
+        "{first}"
+    );
     let last = page("18446744073709551615");
-    assert!(last.contains("<a rel=\"prev\" href=\"/users/18446744073709551614\">"), "{last}");
-    assert!(!last.contains("rel=\"next\""), "the last user has no next: {last}");
+    assert!(
+        last.contains("<a rel=\"prev\" href=\"/users/18446744073709551614\">"),
+        "{last}"
+    );
+    assert!(
+        !last.contains("rel=\"next\""),
+        "the last user has no next: {last}"
+    );
 }
 // ANCHOR_END: user_links
 
@@ -100,7 +145,10 @@ fn json_api() {
     let response = ask(&server, "GET", "/api/users/42");
     assert_eq!(response.status(), Some(200), "{}", response.head());
     let content_type = response.header("content-type").unwrap_or_default();
-    assert!(content_type.starts_with("application/json"), "Content-Type: {content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "Content-Type: {content_type}"
+    );
     let value: serde_json::Value = serde_json::from_slice(response.body())
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.text()));
     assert_eq!(value["id"], 42, "{value}");

@@ -1,0 +1,39 @@
+//! # Step 5: templates, and an MVC guestbook on SQLite
+//!
+//! **What this step adds.** The seeds close with templates ("搭配模板才更
+//! 美": templates make it beautiful) and the promise of a framework that
+//! handles MVC. Here is a small real application that keeps it: a
+//! guestbook. The *model* ([`model`]) keeps the messages in SQLite, with
+//! parameterised SQL only and a schema migrated at start-up, safe to write
+//! from every worker thread at once. The *views* ([`templates`]) are
+//! minijinja templates in files, with a layout, blocks and a form macro,
+//! HTML-escaped whatever their names, strict about undefined variables, and
+//! reloaded on edit with `--dev`. The *controllers* ([`guestbook`]) are
+//! step 4 handlers: they validate forms (`422` with the form again),
+//! answer a post with `303` and a flash message (post/redirect/get), and
+//! refuse a forged form with `403` (a token tied to a signed cookie,
+//! [`csrf`]).
+//!
+//! **What it leaves out on purpose.** Accounts and logins; editing or
+//! deleting messages (deleting your own is an exercise); a database server
+//! (the chapter says how the model would move to PostgreSQL, and what
+//! would not change); sending mail; spam filtering.
+//!
+//! **How to run it.**
+//!
+//! ```text
+//! $ cargo run -p step05_templates
+//! Serving the guestbook on http://127.0.0.1:8000/ (4 workers; Ctrl-C stops)
+//! Guestbook database: /home/you/raw-socket/step05_templates/guestbook.db
+//! ```
+
+// Nothing that comes from the network or the disk is unwrapped: a bad client
+// or a broken file must never crash the server. (Tests may unwrap.)
+#![warn(clippy::unwrap_used)]
+
+pub mod csrf;
+pub mod guestbook;
+pub mod model;
+pub mod templates;
+
+pub use guestbook::{Config, StartError, app};

@@ -1,0 +1,442 @@
+//! The guestbook through the test client: the application called in
+//! process, no server, no socket, each test with a fresh database in a
+//! temporary folder (like Flask's tutorial tests with `test_client`).
+
+use std::fs;
+use std::path::Path;
+
+use step04_router::Router;
+use step04_router::testing::{Client, TestResponse};
+use step05_templates::guestbook::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS, PER_PAGE};
+use step05_templates::model::Messages;
+use step05_templates::{Config, app};
+use tempfile::TempDir;
+
+/// A guestbook on a fresh database, and the folder that holds it.
+struct Fixture {
+    dir: TempDir,
+    client: Client<Router>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::new(dir.path().join("guestbook.db"));
+        Fixture::with(dir, &config)
+    }
+
+    fn with(dir: TempDir, config: &Config) -> Fixture {
+        let client = Client::new(app(config).unwrap());
+        Fixture { dir, client }
+    }
+
+    /// The token in the form of the page at `/`, as a browser would post it.
+    fn token(&mut self) -> String {
+        let page = self.client.get("/").text();
+        let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+        page[at..at + 64].to_string()
+    }
+
+    /// Fills in the form and posts it, the token included.
+    fn post(&mut self, name: &str, message: &str) -> TestResponse {
+        let token = self.token();
+        self.client.post_form(
+            "/messages",
+            &[("csrf", &token), ("name", name), ("message", message)],
+        )
+    }
+
+    /// How many messages are stored, asked of the database itself.
+    fn count(&self) -> u64 {
+        Messages::open(&self.dir.path().join("guestbook.db"))
+            .unwrap()
+            .count()
+            .unwrap()
+    }
+}
+
+/// A posted message is stored and answered 303 to `/`; the next view shows
+/// it and a "thank you" once; the one after that shows it without.
+#[test]
+fn post_redirect_get_and_a_flash_message_once() {
+    let mut guestbook = Fixture::new();
+    let posted = guestbook.post("Seven", "Hello, guestbook!");
+    assert_eq!(posted.status, 303, "{}", posted.text());
+    assert_eq!(posted.header("Location"), Some("/"));
+    assert_eq!(guestbook.count(), 1);
+
+    let first = guestbook.client.get("/").text();
+    assert!(first.contains("Thank you for your message!"), "{first}");
+    assert!(first.contains("<h3>Seven</h3>"), "{first}");
+    assert!(first.contains("Hello, guestbook!"), "{first}");
+    let second = guestbook.client.get("/").text();
+    assert!(!second.contains("Thank you"), "the flash shows once");
+    assert!(second.contains("Hello, guestbook!"));
+}
+
+/// A name left empty is signed Anonymous.
+#[test]
+fn a_message_without_a_name_is_anonymous() {
+    let mut guestbook = Fixture::new();
+    assert_eq!(guestbook.post("   ", "hi").status, 303);
+    assert!(
+        guestbook
+            .client
+            .get("/")
+            .text()
+            .contains("<h3>Anonymous</h3>")
+    );
+}
+
+/// An invalid form is 422: the form again, what was typed kept (escaped),
+/// and each problem beside its field; nothing is stored.
+#[test]
+fn an_invalid_form_is_422_with_the_input_kept() {
+    let mut guestbook = Fixture::new();
+    let long_name = "n".repeat(MAX_NAME_CHARS + 1);
+    let long_message = "字".repeat(MAX_MESSAGE_CHARS + 1);
+    let cases = [
+        (
+            "Seven <b>",
+            "",
+            "Please write a message.",
+            "value=\"Seven &lt;b&gt;\"",
+        ),
+        (
+            "Seven",
+            "   \n ",
+            "Please write a message.",
+            "value=\"Seven\"",
+        ),
+        (
+            long_name.as_str(),
+            "hi",
+            "A name can be at most 80 characters long.",
+            ">hi</textarea>",
+        ),
+        (
+            "x",
+            long_message.as_str(),
+            "A message can be at most 2000 characters long; this one has 2001.",
+            "字字字",
+        ),
+    ];
+    for (name, message, problem, kept) in cases {
+        let answer = guestbook.post(name, message);
+        let page = answer.text();
+        assert_eq!(answer.status, 422, "{problem}");
+        assert!(page.contains(problem), "{problem}: {page}");
+        assert!(page.contains(kept), "{kept} not kept: {page}");
+        assert!(page.contains("aria-invalid=\"true\""), "{page}");
+    }
+    assert_eq!(guestbook.count(), 0);
+    // At the limit exactly, it is fine.
+    let at_limit = "字".repeat(MAX_MESSAGE_CHARS);
+    assert_eq!(
+        guestbook
+            .post(&"n".repeat(MAX_NAME_CHARS), &at_limit)
+            .status,
+        303
+    );
+}
+
+/// A body over the form limit is 413, and nothing is stored.
+#[test]
+fn a_body_over_the_limit_is_413() {
+    let mut guestbook = Fixture::new();
+    let token = guestbook.token();
+    let huge = "x".repeat(70_000);
+    let answer = guestbook.client.post_form(
+        "/messages",
+        &[("csrf", &token), ("name", "x"), ("message", &huge)],
+    );
+    assert_eq!(answer.status, 413);
+    assert_eq!(guestbook.count(), 0);
+}
+
+/// A post without the right token is 403 and stores nothing: no cookie,
+/// no field, a wrong token, a cookie not signed by us, or another
+/// visitor's token.
+#[test]
+fn a_forged_form_is_403() {
+    let mut guestbook = Fixture::new();
+    let token = guestbook.token();
+    let form = |token: &str| {
+        vec![
+            ("csrf", token.to_string()),
+            ("message", "forged".to_string()),
+        ]
+    };
+    let send = |client: &mut Client<Router>, fields: Vec<(&str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        client.post_form("/messages", &fields).status
+    };
+    // A wrong token, and none.
+    assert_eq!(
+        send(&mut guestbook.client, form("0".repeat(64).as_str())),
+        403
+    );
+    assert_eq!(
+        send(&mut guestbook.client, vec![("message", "x".into())]),
+        403
+    );
+    // The right token, with the cookie changed: not our signature.
+    let cookie = guestbook.client.cookie("csrf").unwrap().to_string();
+    guestbook
+        .client
+        .set_cookie("csrf", Some(&cookie.replacen(&cookie[..4], "AAAA", 1)));
+    assert_eq!(send(&mut guestbook.client, form(&token)), 403);
+    // An unsigned cookie that repeats the token.
+    guestbook.client.set_cookie("csrf", Some(&token));
+    assert_eq!(send(&mut guestbook.client, form(&token)), 403);
+    // No cookie at all (a cross-site form the browser sent without it).
+    guestbook.client.set_cookie("csrf", None);
+    assert_eq!(send(&mut guestbook.client, form(&token)), 403);
+    // Another visitor's good cookie with this visitor's token.
+    let mut other = Fixture::new();
+    let _ = other.token();
+    guestbook
+        .client
+        .set_cookie("csrf", other.client.cookie("csrf"));
+    assert_eq!(send(&mut guestbook.client, form(&token)), 403);
+    assert_eq!(guestbook.count(), 0);
+}
+
+/// What a visitor types is shown as text: markup, template syntax, SQL,
+/// and Chinese all come back exactly as typed.
+#[test]
+fn input_is_shown_as_text() {
+    let mut guestbook = Fixture::new();
+    let cases = [
+        (
+            "<script>alert(1)</script>",
+            "&lt;script&gt;alert(1)&lt;&#x2f;script&gt;",
+        ),
+        (
+            "{{ 7 * 7 }} {% if true %}yes{% endif %}",
+            "{{ 7 * 7 }} {% if true %}yes{% endif %}",
+        ),
+        (
+            "'); DROP TABLE messages; --",
+            "&#x27;); DROP TABLE messages; --",
+        ),
+        (
+            "Robert\"); DELETE FROM messages WHERE (\"1\"=\"1",
+            "Robert&quot;); DELETE FROM messages WHERE (&quot;1&quot;=&quot;1",
+        ),
+        ("你好，留言簿！", "你好，留言簿！"),
+    ];
+    for (typed, _) in cases {
+        assert_eq!(guestbook.post("李四", typed).status, 303, "{typed}");
+    }
+    let page = guestbook.client.get("/").text();
+    for (typed, shown) in cases {
+        assert!(
+            page.contains(shown),
+            "{typed} is not shown as {shown}: {page}"
+        );
+    }
+    assert!(!page.contains("<script>alert"));
+    assert!(!page.contains(">49<"), "template syntax was run");
+    assert!(page.contains("<h3>李四</h3>"));
+    assert_eq!(
+        guestbook.count(),
+        cases.len() as u64,
+        "SQL in a message ran"
+    );
+}
+
+/// Pages of 20, newest first: a link to older messages exactly when there
+/// are some, a link back from every page but the first, and 404 past the
+/// end.
+#[test]
+fn pagination_boundaries() {
+    for (stored, pages) in [(0usize, 1u32), (1, 1), (20, 1), (21, 2), (40, 2), (41, 3)] {
+        let mut guestbook = Fixture::new();
+        let messages = Messages::open(&guestbook.dir.path().join("guestbook.db")).unwrap();
+        for i in 1..=stored {
+            messages.add("me", &format!("message number {i}.")).unwrap();
+        }
+        for page in 1..=pages {
+            let target = if page == 1 {
+                "/".to_string()
+            } else {
+                format!("/?page={page}")
+            };
+            let answer = guestbook.client.get(&target);
+            assert_eq!(answer.status, 200, "{stored} messages, {target}");
+            let text = answer.text();
+            let newest = stored.saturating_sub(PER_PAGE as usize * (page as usize - 1));
+            if newest > 0 {
+                assert!(
+                    text.contains(&format!("message number {newest}.")),
+                    "{stored}: {target}"
+                );
+            }
+            let count = text.matches("<article").count();
+            let expected = newest.min(PER_PAGE as usize);
+            assert_eq!(count, expected, "{stored} messages, {target}");
+            assert_eq!(
+                text.contains("rel=\"next\""),
+                page < pages,
+                "{stored}: next on {target}"
+            );
+            assert_eq!(
+                text.contains("rel=\"prev\""),
+                page > 1,
+                "{stored}: prev on {target}"
+            );
+        }
+        let past = guestbook.client.get(&format!("/?page={}", pages + 1));
+        assert_eq!(
+            past.status, 404,
+            "{stored} messages: the page after the last"
+        );
+    }
+    let mut guestbook = Fixture::new();
+    assert_eq!(guestbook.client.get("/?page=0").status, 404);
+    assert_eq!(guestbook.client.get("/?page=99999999999").status, 404);
+    assert_eq!(guestbook.client.get("/?page=abc").status, 400);
+    assert_eq!(guestbook.client.get("/?page=-1").status, 400);
+}
+
+/// The links between pages are built by `url_for`: page 2 links back to
+/// `/`, page 3 back to `/?page=2`.
+#[test]
+fn page_links_come_from_url_for() {
+    let mut guestbook = Fixture::new();
+    let messages = Messages::open(&guestbook.dir.path().join("guestbook.db")).unwrap();
+    for i in 0..45 {
+        messages.add("me", &i.to_string()).unwrap();
+    }
+    let second = guestbook.client.get("/?page=2").text();
+    assert!(
+        second.contains("<a rel=\"prev\" href=\"&#x2f;\">"),
+        "{second}"
+    );
+    assert!(
+        second.contains("<a rel=\"next\" href=\"&#x2f;?page=3\">"),
+        "{second}"
+    );
+    let third = guestbook.client.get("/?page=3").text();
+    assert!(
+        third.contains("<a rel=\"prev\" href=\"&#x2f;?page=2\">"),
+        "{third}"
+    );
+}
+
+/// 404 and 405 pages come from the layout; 405 says `Allow`.
+#[test]
+fn error_pages_in_the_layout() {
+    let mut guestbook = Fixture::new();
+    let missing = guestbook.client.get("/nowhere");
+    assert_eq!(missing.status, 404);
+    let page = missing.text();
+    assert!(
+        page.contains("<title>404 Not Found · Guestbook</title>"),
+        "{page}"
+    );
+    assert!(page.contains("Back to the guestbook"), "{page}");
+    let wrong = guestbook.client.get("/messages");
+    assert_eq!(wrong.status, 405);
+    assert_eq!(wrong.header("Allow"), Some("POST, OPTIONS"));
+    assert!(
+        wrong
+            .text()
+            .contains("<title>405 Method Not Allowed · Guestbook</title>")
+    );
+}
+
+/// The stylesheet and the icon are served through step 4's static route.
+#[test]
+fn static_files() {
+    let mut guestbook = Fixture::new();
+    let css = guestbook.client.get("/static/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    let icon = guestbook.client.get("/static/favicon.svg");
+    assert_eq!(icon.header("Content-Type"), Some("image/svg+xml"));
+    assert!(
+        guestbook
+            .client
+            .get("/")
+            .text()
+            .contains("href=\"&#x2f;static&#x2f;favicon.svg\"")
+    );
+}
+
+/// A copy of the shipped templates in a folder of its own, with
+/// `index.html` replaced by `index`.
+fn templates_with_index(dir: &Path, index: &str) -> Config {
+    let templates = dir.join("templates");
+    fs::create_dir(&templates).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for entry in fs::read_dir(shipped).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), templates.join(entry.file_name())).unwrap();
+    }
+    fs::write(templates.join("index.html"), index).unwrap();
+    Config {
+        templates,
+        ..Config::new(dir.join("guestbook.db"))
+    }
+}
+
+/// A template error, in production: a plain 500 page that says nothing of
+/// the template, and one line in the log that does.
+#[test]
+fn a_template_error_in_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = templates_with_index(
+        dir.path(),
+        "{% extends \"layout.html\" %}{% block title %}x{% endblock %}\n{% block content %}\n{{ mesages }}\n{% endblock %}",
+    );
+    let mut guestbook = Fixture::with(dir, &config);
+    let answer = guestbook.client.get("/");
+    assert_eq!(answer.status, 500);
+    let page = answer.text();
+    assert!(page.contains("Something went wrong on our side."), "{page}");
+    assert!(
+        !page.contains("mesages") && !page.contains("index.html"),
+        "{page}"
+    );
+    let log: Vec<&str> = answer.errors.lines().collect();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(
+        log[0].contains("GET / failed") && log[0].contains("index.html"),
+        "{log:?}"
+    );
+}
+
+/// A template error with `--dev`: a page with the template's name, the
+/// line, and the lines around it.
+#[test]
+fn a_template_error_in_development() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = templates_with_index(
+        dir.path(),
+        "{% extends \"layout.html\" %}{% block title %}x{% endblock %}\n{% block content %}\n{{ mesages }}\n{% endblock %}",
+    );
+    config.dev = true;
+    let mut guestbook = Fixture::with(dir, &config);
+    let answer = guestbook.client.get("/");
+    assert_eq!(answer.status, 500);
+    let page = answer.text();
+    assert!(
+        page.contains("<title>Template error in index.html</title>"),
+        "{page}"
+    );
+    assert!(page.contains("line 3"), "{page}");
+    assert!(page.contains("{{ mesages }}"), "the offending line: {page}");
+}
+
+/// A template with a syntax error stops the start in production, with its
+/// name and line.
+#[test]
+fn a_broken_template_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = templates_with_index(dir.path(), "{% block content %}\n{% if %}\n{% endblock %}");
+    let error = app(&config).err().expect("a broken template").to_string();
+    assert!(error.contains("(in index.html:2)"), "{error}");
+    assert!(error.contains("2 > {% if %}"), "the line, marked: {error}");
+}
