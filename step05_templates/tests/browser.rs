@@ -12,11 +12,18 @@ const BIN: &str = env!("CARGO_BIN_EXE_step05_templates");
 
 fn start(dir: &tempfile::TempDir) -> Running {
     let db = dir.path().join("guestbook.db");
-    Running::start(BIN, &["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap()])
+    Running::start(
+        BIN,
+        &["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap()],
+    )
 }
 
 fn text(page: &Page, script: &str) -> String {
-    page.eval(script).unwrap().as_str().unwrap_or_default().to_string()
+    page.eval(script)
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A person types a name and a message (in Chinese, with markup in it) and
@@ -30,22 +37,37 @@ fn a_person_signs_the_guestbook() {
     let browser = Browser::launch().unwrap();
     let page = browser.open(&server.url()).unwrap();
     page.fill("#name", "小明").unwrap();
-    page.fill("#message", "你好！<b>bold?</b> {{ 7 * 7 }}").unwrap();
+    page.fill("#message", "你好！<b>bold?</b> {{ 7 * 7 }}")
+        .unwrap();
     page.press("button[type=submit]").unwrap();
 
     assert_eq!(page.url(), server.url(), "post/redirect/get ends on /");
-    assert_eq!(text(&page, "document.querySelector('.flash').textContent"), "Thank you for your message!");
-    assert_eq!(text(&page, "document.querySelector('article h3').textContent"), "小明");
+    assert_eq!(
+        text(&page, "document.querySelector('.flash').textContent"),
+        "Thank you for your message!"
+    );
+    assert_eq!(
+        text(&page, "document.querySelector('article h3').textContent"),
+        "小明"
+    );
     assert_eq!(
         text(&page, "document.querySelector('article .body').textContent"),
         "你好！<b>bold?</b> {{ 7 * 7 }}"
     );
     let again = browser.open(&server.url()).unwrap();
-    assert_eq!(again.eval("document.querySelector('.flash')").unwrap(), serde_json::Value::Null);
-    assert_eq!(text(&again, "document.querySelector('article h3').textContent"), "小明");
+    assert_eq!(
+        again.eval("document.querySelector('.flash')").unwrap(),
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        text(&again, "document.querySelector('article h3').textContent"),
+        "小明"
+    );
     // The stylesheet applied, and the icon the page names is there (so a
     // browser logs no 404 for it).
-    let styled = again.eval("getComputedStyle(document.querySelector('button')).color").unwrap();
+    let styled = again
+        .eval("getComputedStyle(document.querySelector('button')).color")
+        .unwrap();
     assert_eq!(styled, "rgb(255, 255, 255)", "style.css was not applied");
     let icon = again
         .eval("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
@@ -64,10 +86,22 @@ fn an_empty_message_is_explained_next_to_its_field() {
     let page = browser.open(&server.url()).unwrap();
     page.fill("#name", "Seven").unwrap();
     page.press("button[type=submit]").unwrap();
-    assert_eq!(text(&page, "document.getElementById('name').value"), "Seven");
-    assert_eq!(text(&page, "document.getElementById('message-error').textContent"), "Please write a message.");
     assert_eq!(
-        text(&page, "document.getElementById('message').getAttribute('aria-describedby')"),
+        text(&page, "document.getElementById('name').value"),
+        "Seven"
+    );
+    assert_eq!(
+        text(
+            &page,
+            "document.getElementById('message-error').textContent"
+        ),
+        "Please write a message."
+    );
+    assert_eq!(
+        text(
+            &page,
+            "document.getElementById('message').getAttribute('aria-describedby')"
+        ),
         "message-error"
     );
 }
@@ -87,7 +121,9 @@ fn every_page_passes_an_accessibility_audit() {
     check(&empty, "the empty guestbook");
     let messages = Messages::open(&dir.path().join("guestbook.db")).unwrap();
     for i in 0..24 {
-        messages.add(&format!("visitor {i}"), &format!("message {i}")).unwrap();
+        messages
+            .add(&format!("visitor {i}"), &format!("message {i}"))
+            .unwrap();
     }
     empty.fill("#message", "one more").unwrap();
     empty.press("button[type=submit]").unwrap();
@@ -104,17 +140,27 @@ fn every_page_passes_an_accessibility_audit() {
 fn check(page: &Page, what: &str) {
     let violations = page.audit().unwrap();
     assert!(violations.is_empty(), "{what}: {violations:#?}");
-    let description = text(page, "document.querySelector('meta[name=description]').content");
+    let description = text(
+        page,
+        "document.querySelector('meta[name=description]').content",
+    );
     assert!(!description.is_empty(), "{what}: no description");
     page.emulate_phone(360).unwrap();
     let fits = page
         .eval("document.documentElement.scrollWidth <= window.innerWidth")
         .unwrap();
-    assert_eq!(fits, serde_json::Value::Bool(true), "{what}: wider than a phone");
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "{what}: wider than a phone"
+    );
     let font = page
         .eval("parseFloat(getComputedStyle(document.body).fontSize)")
         .unwrap();
-    assert!(font.as_f64().unwrap_or(0.0) >= 16.0, "{what}: text smaller than 16px");
+    assert!(
+        font.as_f64().unwrap_or(0.0) >= 16.0,
+        "{what}: text smaller than 16px"
+    );
 }
 
 /// A page on another site posts a form to the guestbook, as a forgery
@@ -136,7 +182,16 @@ fn a_form_from_another_site_is_refused() {
     );
     let page = browser.open(&forgery).unwrap();
     page.press("button").unwrap();
-    assert!(text(&page, "document.title").starts_with("403 Forbidden"), "{}", page.html().unwrap());
+    assert!(
+        text(&page, "document.title").starts_with("403 Forbidden"),
+        "{}",
+        page.html().unwrap()
+    );
     let guestbook = browser.open(&server.url()).unwrap();
-    assert_eq!(guestbook.eval("document.querySelectorAll('article').length").unwrap(), 0);
+    assert_eq!(
+        guestbook
+            .eval("document.querySelectorAll('article').length")
+            .unwrap(),
+        0
+    );
 }
