@@ -518,6 +518,10 @@ impl Router {
         if found.rest.is_some() || !matches!(found.value.target, Target::Endpoint(_)) {
             return None;
         }
+        // Browsers read `\` in a URL as `/`, so `/\evil.example/` would
+        // leave the site too. Encoded, a backslash is only a character, and
+        // it still decodes to the same segment.
+        let slashed = slashed.replace('\\', "%5C");
         let script_name = encode_path(environ.get("SCRIPT_NAME").unwrap_or_default());
         Some(match environ.query_string() {
             "" => format!("{script_name}{slashed}"),

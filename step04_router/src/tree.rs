@@ -318,6 +318,7 @@ mod tests {
         Some((found.value.to_string(), params))
     }
 
+    // ANCHOR: precedence
     /// The most specific route wins, in whatever order they were added:
     /// text, then a typed parameter, then a plain one, then a catch-all.
     #[test]
@@ -356,6 +357,7 @@ mod tests {
         );
         assert_eq!(find(&tree, "/a/new/z"), None);
     }
+    // ANCHOR_END: precedence
 
     /// Segments are decoded after splitting: an encoded slash stays inside
     /// its parameter, `/a` and `/%61` are the same, and a segment that is

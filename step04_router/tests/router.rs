@@ -248,6 +248,13 @@ fn a_missing_trailing_slash_is_a_308() {
     );
     // The other way round is not redirected: the routes are strict.
     assert_eq!(call(&router, "GET", "/hello/").code(), 404);
+    // Never to another site: browsers read `/\` as `//`, so a backslash
+    // in the path is sent encoded.
+    let users = routes(&["/{user}/"]);
+    let sneaky = call(&users, "GET", "/\\evil.example");
+    assert_eq!(sneaky.code(), 308);
+    assert_eq!(sneaky.header("Location"), Some("/%5Cevil.example/"));
+    assert_eq!(call(&users, "GET", "/%5Cevil.example/").code(), 200);
     // Below a mount point, the redirect goes below it too.
     let mut outer = Router::new();
     outer.mount("/app", router).unwrap();

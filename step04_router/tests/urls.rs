@@ -37,6 +37,7 @@ fn rest() -> impl Strategy<Value = String> {
     prop::collection::vec(value().prop_map(|v| v.replace('/', "_")), 1..4).prop_map(|p| p.join("/"))
 }
 
+// ANCHOR: property
 proptest! {
     /// Built, then matched: the same route, the same values.
     #[test]
@@ -64,3 +65,4 @@ proptest! {
         }
     }
 }
+// ANCHOR_END: property
