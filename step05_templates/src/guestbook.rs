@@ -16,10 +16,10 @@ use minijinja::{Value, context};
 use step02_http_reply::html::escape;
 use step02_http_reply::{Folder, Status};
 use step04_router::router::default_error_page;
-use step04_router::{Error, Request, Response, RouteError, Router, get, post};
+use step04_router::{Error, Request, Response, RouteError, Router, Urls, get, post};
 
 use crate::csrf::{self, CSRF_FIELD, KeyError, Keys};
-use crate::model::{Message, Messages, ModelError};
+use crate::model::{Message, Messages, ModelError, Page};
 use crate::templates::Templates;
 
 /// Messages on a page.
@@ -119,14 +119,8 @@ fn index(app: &Guestbook, request: &Request) -> Result<Response, Error> {
         .verified(request, "flash")
         .is_some_and(|f| f == "thanks");
     let (token, new_token) = csrf::token(&app.keys, request)?;
-    let view = context! {
-        page => page,
-        messages => shown.messages.iter().map(message_view).collect::<Vec<Value>>(),
-        has_older => shown.has_older,
-        flash => thanked.then_some("Thank you for your message!"),
-        form => context! { name => "", message => "" },
-        errors => context! { name => (), message => () },
-    };
+    let flash = thanked.then_some("Thank you for your message!");
+    let view = index_view(page, &shown, flash, ("", ""), (None, None));
     let mut response = Response::html(render(app, request, &token, "index.html", view)?);
     if let Some(cookie) = new_token {
         response = response.with_cookie(cookie);
@@ -150,14 +144,7 @@ fn create(app: &Guestbook, request: &Request) -> Result<Response, Error> {
     let problems = validate(name, message);
     if problems != (None, None) {
         let shown = app.messages.page(1, PER_PAGE)?;
-        let view = context! {
-            page => 1,
-            messages => shown.messages.iter().map(message_view).collect::<Vec<Value>>(),
-            has_older => shown.has_older,
-            flash => (),
-            form => context! { name => name, message => message },
-            errors => context! { name => problems.0, message => problems.1 },
-        };
+        let view = index_view(1, &shown, None, (name, message), problems);
         let page = render(app, request, &token, "index.html", view)?;
         return Ok(Response::html(page).with_status(Status::UNPROCESSABLE_CONTENT));
     }
@@ -173,7 +160,7 @@ fn create(app: &Guestbook, request: &Request) -> Result<Response, Error> {
 }
 
 /// What is wrong with a name and a message, each beside its field.
-pub fn validate(name: &str, message: &str) -> (Option<String>, Option<String>) {
+pub fn validate(name: &str, message: &str) -> Problems {
     let name_problem = (name.chars().count() > MAX_NAME_CHARS)
         .then(|| format!("A name can be at most {MAX_NAME_CHARS} characters long."));
     let length = message.chars().count();
@@ -191,9 +178,7 @@ pub fn validate(name: &str, message: &str) -> (Option<String>, Option<String>) {
 // ANCHOR_END: create
 
 // ANCHOR: render
-/// Renders a view with what every page needs: `url_for`, to link to a
-/// route by its name (below the mount point, as the request knows it), and
-/// `csrf_token`, for forms.
+/// Renders a view with what every page needs.
 fn render(
     app: &Guestbook,
     request: &Request,
@@ -201,7 +186,14 @@ fn render(
     name: &str,
     view: Value,
 ) -> Result<String, Error> {
-    let urls = request.urls();
+    let context = page_context(request.urls(), token, view);
+    Ok(app.templates.render(name, context)?)
+}
+
+/// A view's values, and the two functions every page may call: `url_for`,
+/// to link to a route by its name (below the mount point, as the request
+/// knows it), and `csrf_token`, for forms.
+pub fn page_context(urls: Urls, token: &str, view: Value) -> Value {
     let url_for = Value::from_function(move |route: &str, params: Kwargs| {
         let mut pairs = Vec::new();
         for key in params.args() {
@@ -218,10 +210,32 @@ fn render(
     });
     let token = token.to_string();
     let csrf_token = Value::from_function(move || token.clone());
-    let context = context! { url_for, csrf_token, ..view };
-    Ok(app.templates.render(name, context)?)
+    context! { url_for, csrf_token, ..view }
 }
 // ANCHOR_END: render
+
+/// What is wrong with what was typed into the form: the name, the message.
+pub type Problems = (Option<String>, Option<String>);
+
+/// The home page's view: page `page` of the messages, a flash message if
+/// one is waiting, and the form with what was `typed` into it (name,
+/// message) and the `problems` to show beside each field.
+pub fn index_view(
+    page: u32,
+    shown: &Page,
+    flash: Option<&str>,
+    typed: (&str, &str),
+    problems: Problems,
+) -> Value {
+    context! {
+        page,
+        messages => shown.messages.iter().map(message_view).collect::<Vec<Value>>(),
+        has_older => shown.has_older,
+        flash,
+        form => context! { name => typed.0, message => typed.1 },
+        errors => context! { name => problems.0, message => problems.1 },
+    }
+}
 
 /// A message, as the view sees it.
 fn message_view(message: &Message) -> Value {
