@@ -5,13 +5,16 @@
 //! |------|--------------|--------------------------|---------|
 //! | `step03` | step 3's `hello` example | `axum-peer hello` | `GET /` |
 //! | `step04` | step 4's `github` example (203 routes) | `axum-peer github` | a route with three parameters |
+//! | `step05` | the guestbook, as `cargo run -p step05_templates` runs it | `axum-peer guestbook` (axum, minijinja, rusqlite) | `GET /`: 20 of 120 messages |
 //!
 //! In each case the two servers take turns, round after round, so that
 //! whatever else the machine is doing affects both alike; the medians are
 //! compared. The goal for each (the issues): at 64 keep-alive connections,
 //! at least 0.8 of axum's requests per second, and at 256 no request fails.
-//! Step 4 also has a benchmark of route lookup alone, without a server:
-//! `cargo bench -p step04_router --bench lookup`, which this runs too.
+//! Step 4 also has a benchmark of route lookup alone, without a server
+//! (`cargo bench -p step04_router --bench lookup`), and step 5 one of its
+//! page alone (`cargo bench -p step05_templates --bench render`); this
+//! runs them too.
 //!
 //! `cargo xtask bench [--quick] [CASE...]`; no case means all of them.
 //! `--quick` is the version CI runs: fewer, shorter rounds. It still fails
@@ -35,34 +38,53 @@ struct Settings {
     quick: bool,
 }
 
-/// One comparison: which of our binaries, which mode of the axum peer, and
+/// One comparison: which of our programs, which mode of the axum peer, and
 /// which path to ask for.
 struct Case {
     name: &'static str,
-    /// The example that serves it, and its package.
+    /// The program that serves it, and its package.
     package: &'static str,
-    example: &'static str,
+    program: Program,
     /// What the axum peer is told to serve.
     peer_mode: &'static str,
     path: &'static str,
 }
 
-const CASES: [Case; 2] = [
+/// Which of a package's programs.
+enum Program {
+    /// An example, built for the benchmark.
+    Example(&'static str),
+    /// The package's own binary, as `cargo run -p` runs it: for step 5, the
+    /// guestbook with its middleware, on a database of 120 messages.
+    Guestbook,
+}
+
+const CASES: [Case; 3] = [
     Case {
         name: "step03",
         package: "step03_wsgi_gateway",
-        example: "hello",
+        program: Program::Example("hello"),
         peer_mode: "hello",
         path: "/",
     },
     Case {
         name: "step04",
         package: "step04_router",
-        example: "github",
+        program: Program::Example("github"),
         peer_mode: "github",
         path: "/repos/rust-lang/rust/issues/4242",
     },
+    Case {
+        name: "step05",
+        package: "step05_templates",
+        program: Program::Guestbook,
+        peer_mode: "guestbook",
+        path: "/",
+    },
 ];
+
+/// Messages in the benchmark's guestbook: the home page shows the newest 20.
+const GUESTBOOK_MESSAGES: &str = "120";
 
 pub fn bench(args: &[&str]) -> Result<(), String> {
     let quick = args.contains(&"--quick");
@@ -102,7 +124,11 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         .current_dir(root())
         .args(["build", "--release", "--quiet"]);
     for case in &chosen {
-        build.args(["--package", case.package, "--example", case.example]);
+        build.args(["--package", case.package]);
+        match case.program {
+            Program::Example(example) => build.args(["--example", example]),
+            Program::Guestbook => build.args(["--bin", case.package, "--example", "seed"]),
+        };
     }
     build.args([
         "--package",
@@ -130,6 +156,9 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         if case.name == "step04" {
             lookup(&settings)?;
         }
+        if case.name == "step05" {
+            render(&settings)?;
+        }
     }
     if problems.is_empty() {
         Ok(())
@@ -147,18 +176,37 @@ fn compare(
     settings: &Settings,
 ) -> Result<Vec<String>, String> {
     println!();
-    println!(
-        "== {}: {} {} against axum, GET {}",
-        case.name, case.package, case.example, case.path
-    );
-    let ours = Server::start(
-        case.name,
-        Command::new(examples.join(case.example)).args(["--addr", "127.0.0.1:0"]),
-    )?;
-    let axum = Server::start(
-        "axum",
-        Command::new(peer).args([case.peer_mode, "127.0.0.1:0"]),
-    )?;
+    let (mut ours, mut axum) = match case.program {
+        Program::Example(example) => {
+            println!(
+                "== {}: {} {example} against axum, GET {}",
+                case.name, case.package, case.path
+            );
+            let mut ours = Command::new(examples.join(example));
+            ours.args(["--addr", "127.0.0.1:0"]);
+            let mut axum = Command::new(peer);
+            axum.args([case.peer_mode, "127.0.0.1:0"]);
+            (ours, axum)
+        }
+        Program::Guestbook => {
+            println!(
+                "== {}: the guestbook ({GUESTBOOK_MESSAGES} messages) against axum + minijinja + rusqlite, GET {}",
+                case.name, case.path
+            );
+            let db = seed_guestbook(examples)?;
+            let release = examples.parent().unwrap_or(examples);
+            let mut ours = Command::new(release.join(case.package));
+            ours.args(["--addr", "127.0.0.1:0", "--db"]).arg(&db);
+            let templates = root().join(case.package).join("templates");
+            let mut axum = Command::new(peer);
+            axum.args([case.peer_mode, "127.0.0.1:0"])
+                .arg(&db)
+                .arg(templates);
+            (ours, axum)
+        }
+    };
+    let ours = Server::start(case.name, &mut ours)?;
+    let axum = Server::start("axum", &mut axum)?;
     let servers = [&axum, &ours];
     let url = |server: &Server| format!("{}{}", server.url.trim_end_matches('/'), case.path);
 
@@ -228,6 +276,38 @@ fn compare(
         }
     }
     Ok(problems)
+}
+
+/// A fresh guestbook database with [`GUESTBOOK_MESSAGES`] messages, made by
+/// step 5's `seed` example. Both servers read it.
+fn seed_guestbook(examples: &Path) -> Result<std::path::PathBuf, String> {
+    let dir = root().join("target").join("bench-guestbook");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let db = dir.join("guestbook.db");
+    let mut seed = Command::new(examples.join("seed"));
+    seed.arg(&db).arg(GUESTBOOK_MESSAGES).stdout(Stdio::null());
+    run(&mut seed)?;
+    Ok(db)
+}
+
+/// Step 5's page alone, without a network: `benches/render.rs`.
+fn render(settings: &Settings) -> Result<(), String> {
+    println!();
+    println!("== step05: the page alone (cargo bench -p step05_templates --bench render)");
+    let mut bench = cargo();
+    bench.current_dir(root()).args([
+        "bench",
+        "--quiet",
+        "--package",
+        "step05_templates",
+        "--bench",
+        "render",
+    ]);
+    if settings.quick {
+        bench.args(["--", "--quick"]);
+    }
+    run(&mut bench)
 }
 
 /// Step 4's route lookup alone: `benches/lookup.rs`.
@@ -330,7 +410,11 @@ impl Server {
             .map_err(|e| format!("cannot start {name}: {e}"))?;
         let mut line = String::new();
         if let Some(stdout) = child.stdout.take() {
-            let _ = BufReader::new(stdout).read_line(&mut line);
+            let mut stdout = BufReader::new(stdout);
+            let _ = stdout.read_line(&mut line);
+            // Keep reading whatever else it prints: with the pipe closed, its
+            // next line would fail (the guestbook prints its database next).
+            std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         }
         let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
             let _ = child.kill();

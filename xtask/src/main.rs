@@ -8,7 +8,7 @@
 //!                                        code and passes with its solution
 //! cargo xtask book                       check the book's includes, then build it
 //! cargo xtask browser                    the checks in headless Chromium
-//! cargo xtask bench [--quick] [CASE...]  each step against axum (step03, step04)
+//! cargo xtask bench [--quick] [CASE...]  each step against axum (step03, step04, step05)
 //! ```
 //!
 //! Only the standard library is used, so `cargo xtask` builds in a moment.
@@ -30,7 +30,7 @@ usage: cargo xtask <command>
                              with its reference solution (all exercises if no ID)
   book                       check that every include in the book resolves, then build it
   browser                    run the tests that load pages in headless Chromium
-  bench [--quick] [CASE...]  each step against axum, with wrk (needs wrk): step03, step04
+  bench [--quick] [CASE...]  each step against axum, with wrk (needs wrk): step03, step04, step05
 ";
 
 fn main() -> ExitCode {

@@ -6,7 +6,12 @@
 //! ```text
 //! axum-peer hello 127.0.0.1:0     "Hello, web!" as text (step 3's hello)
 //! axum-peer github 127.0.0.1:0    GitHub's 203 API routes (step 4's github)
+//! axum-peer guestbook 127.0.0.1:0 DB TEMPLATES
+//!                                 the guestbook's home page (step 5), from the
+//!                                 same database and the same templates
 //! ```
+
+mod guestbook;
 
 use axum::Router;
 use axum::http::header;
@@ -21,8 +26,9 @@ async fn main() -> std::io::Result<()> {
     let (app, addr) = match args.as_slice() {
         [mode, addr] if mode == "hello" => (hello(), addr),
         [mode, addr] if mode == "github" => (github(), addr),
+        [mode, addr, db, templates] if mode == "guestbook" => (guestbook::app(db, templates), addr),
         _ => {
-            eprintln!("usage: axum-peer hello|github ADDR");
+            eprintln!("usage: axum-peer hello|github ADDR, or axum-peer guestbook ADDR DB TEMPLATES");
             std::process::exit(2);
         }
     };
