@@ -2,7 +2,6 @@
 //! ordinary application (a function), so tests call it with a made-up
 //! environ and no server at all.
 
-use percent_encoding::percent_decode_str;
 use step02_http_reply::html::escape;
 
 use crate::gateway::{Body, Environ, StartResponse};
@@ -16,11 +15,12 @@ pub fn demo(environ: &mut Environ, start_response: &mut StartResponse) -> Body {
         ("GET" | "HEAD", "/environ") => environ_page(environ, start_response),
         ("GET" | "HEAD", "/form") => html(start_response, "200 OK", form_page("")),
         ("POST", "/form") => {
+            // The body as a browser sends a form: `message=Hello%2C+web%21`.
+            // Decoding that is the `form_urlencoded` crate's job.
             let body = environ.input.read_all();
-            let message = parse_form(&body)
-                .into_iter()
+            let message = form_urlencoded::parse(&body)
                 .find(|(name, _)| name == "message")
-                .map_or_else(String::new, |(_, value)| value);
+                .map_or_else(String::new, |(_, value)| value.into_owned());
             let echo = format!("<p>You wrote:</p>\n<pre>{}</pre>\n", escape(&message));
             html(start_response, "200 OK", form_page(&echo))
         }
@@ -88,25 +88,6 @@ fn form_page(echo: &str) -> String {
     )
 }
 
-/// Reads an `application/x-www-form-urlencoded` body, as a browser sends a
-/// form: `message=Hello%2C+web%21&x=1` gives `("message", "Hello, web!")`
-/// and `("x", "1")`.
-pub fn parse_form(body: &[u8]) -> Vec<(String, String)> {
-    let text = String::from_utf8_lossy(body);
-    let decode = |s: &str| {
-        percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,25 +141,5 @@ mod tests {
             body.contains("<pre>&lt;b&gt;Hi&lt;/b&gt; there!</pre>"),
             "{body}"
         );
-    }
-
-    /// Form bodies decode as browsers encode them.
-    #[test]
-    fn form_decoding() {
-        type Pairs = Vec<(&'static str, &'static str)>;
-        let cases: [(&[u8], Pairs); 4] = [
-            (b"a=1&b=2", vec![("a", "1"), ("b", "2")]),
-            (b"message=Hello%2C+web%21", vec![("message", "Hello, web!")]),
-            (b"empty=&flag", vec![("empty", ""), ("flag", "")]),
-            (b"caf%C3%A9=%E8%8C%B6", vec![("café", "茶")]),
-        ];
-        for (body, expected) in cases {
-            let got = parse_form(body);
-            let expected: Vec<(String, String)> = expected
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect();
-            assert_eq!(got, expected);
-        }
     }
 }
