@@ -9,18 +9,13 @@
 use std::io;
 
 use clap::Parser;
-use step03_wsgi_gateway::server::default_workers;
-use step03_wsgi_gateway::{Body, Config, Environ, Server, StartResponse};
+use step03_wsgi_gateway::{Body, Environ, ServerArgs, StartResponse};
 
 /// Serves "Hello, web!" for every request.
 #[derive(Parser)]
 struct Args {
-    /// Where to listen, as HOST:PORT.
-    #[arg(long, default_value = "127.0.0.1:8000")]
-    addr: String,
-    /// How many worker threads [default: two per CPU, at least 4]
-    #[arg(long)]
-    workers: Option<usize>,
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 // ANCHOR: hello
@@ -31,20 +26,11 @@ fn hello(_environ: &mut Environ, start_response: &mut StartResponse) -> Body {
 // ANCHOR_END: hello
 
 fn main() -> io::Result<()> {
-    let args = Args::parse();
-    let (listener, _) = step02_http_reply::server::bind(&args.addr)?;
-    let workers = args.workers.unwrap_or_else(default_workers);
-    let server = Server::new(
-        listener,
-        hello,
-        Config {
-            workers,
-            ..Config::default()
-        },
-    )?;
+    let server = Args::parse().server.server(hello)?;
     println!(
-        "Serving Hello, web! on {} ({workers} workers)",
-        server.url()
+        "Serving Hello, web! on {} ({} workers)",
+        server.url(),
+        server.config().workers
     );
     server.serve_forever()
 }

@@ -52,5 +52,5 @@ pub use gateway::{
     Application, Body, Environ, Errors, Input, IntoHeaders, StartResponse, application_fn,
 };
 pub use middleware::{AccessLog, Validate};
-pub use server::{Config, Server, Shutdown, make_server};
+pub use server::{Config, Server, ServerArgs, Shutdown, make_server};
 pub use simple::serve_one_at_a_time;

@@ -131,6 +131,35 @@ pub struct Server {
     shutdown: Shutdown,
 }
 
+// ANCHOR: server_args
+/// The flags of every server in this book, for `clap`: where to listen, and
+/// how many workers. A program adds them to its own with
+/// `#[command(flatten)]`, and gets its server from [`ServerArgs::server`].
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServerArgs {
+    /// Where to listen, as HOST:PORT. Port 0 lets the system pick a free port.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    pub addr: String,
+    /// How many worker threads [default: two per CPU, at least 4]
+    #[arg(long)]
+    pub workers: Option<usize>,
+}
+
+impl ServerArgs {
+    /// Binds the address, and makes a server for `app` with that many
+    /// workers.
+    pub fn server(&self, app: impl Application) -> io::Result<Server> {
+        let (listener, _) = step02_http_reply::server::bind(&self.addr)?;
+        let workers = self.workers.unwrap_or_else(default_workers).max(1);
+        let config = Config {
+            workers,
+            ..Config::default()
+        };
+        Server::new(listener, app, config)
+    }
+}
+// ANCHOR_END: server_args
+
 /// Binds `addr` and makes a server for `app` with the default settings,
 /// like Python's `wsgiref.simple_server.make_server`.
 pub fn make_server(addr: &str, app: impl Application) -> io::Result<Server> {

@@ -12,34 +12,23 @@
 use std::error::Error;
 
 use clap::Parser;
-use step03_wsgi_gateway::server::default_workers;
-use step03_wsgi_gateway::{Config, Server};
+use step03_wsgi_gateway::ServerArgs;
 use step04_router::github;
 
 /// Serves the GitHub API's routes, each answering with its pattern.
 #[derive(Parser)]
 struct Args {
-    /// Where to listen, as HOST:PORT.
-    #[arg(long, default_value = "127.0.0.1:8000")]
-    addr: String,
-    /// How many worker threads [default: two per CPU, at least 4]
-    #[arg(long)]
-    workers: Option<usize>,
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = Args::parse();
-    let (listener, _) = step02_http_reply::server::bind(&args.addr)?;
-    let workers = args.workers.unwrap_or_else(default_workers).max(1);
-    let config = Config {
-        workers,
-        ..Config::default()
-    };
-    let server = Server::new(listener, github::app()?, config)?;
+    let server = Args::parse().server.server(github::app()?)?;
     println!(
-        "Serving {} GitHub API routes on {} ({workers} workers)",
+        "Serving {} GitHub API routes on {} ({} workers)",
         github::routes().count(),
-        server.url()
+        server.url(),
+        server.config().workers
     );
     server.serve_until_signalled()?;
     Ok(())

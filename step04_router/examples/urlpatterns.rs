@@ -15,14 +15,13 @@
 use std::io;
 
 use clap::Parser;
-use step03_wsgi_gateway::{AccessLog, Body, Config, Environ, Server, StartResponse};
+use step03_wsgi_gateway::{AccessLog, Body, Environ, ServerArgs, StartResponse};
 
 /// Serves /index/ and /login/, the seeds' way.
 #[derive(Parser)]
 struct Args {
-    /// Where to listen, as HOST:PORT.
-    #[arg(long, default_value = "127.0.0.1:8000")]
-    addr: String,
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 // ANCHOR: urlpatterns
@@ -59,9 +58,7 @@ fn run_server(environ: &mut Environ, start_response: &mut StartResponse) -> Body
 // ANCHOR_END: urlpatterns
 
 fn main() -> io::Result<()> {
-    let args = Args::parse();
-    let (listener, _) = step02_http_reply::server::bind(&args.addr)?;
-    let server = Server::new(listener, AccessLog::new(run_server), Config::default())?;
+    let server = Args::parse().server.server(AccessLog::new(run_server))?;
     println!("Serving the seeds' urlpatterns on {}", server.url());
     server.serve_until_signalled()
 }

@@ -7,8 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use step02_http_reply::Folder;
-use step03_wsgi_gateway::server::default_workers;
-use step03_wsgi_gateway::{AccessLog, Config, Server, Validate};
+use step03_wsgi_gateway::{AccessLog, ServerArgs, Validate};
 use step04_router::demo::site;
 
 // ANCHOR: main
@@ -16,12 +15,8 @@ use step04_router::demo::site;
 /// /users/{id:int} and /static/.
 #[derive(Parser)]
 struct Args {
-    /// Where to listen, as HOST:PORT. Port 0 lets the system pick a free port.
-    #[arg(long, default_value = "127.0.0.1:8000")]
-    addr: String,
-    /// How many worker threads [default: two per CPU, at least 4]
-    #[arg(long)]
-    workers: Option<usize>,
+    #[command(flatten)]
+    server: ServerArgs,
     /// The folder served below /static/ [default: step04_router/static]
     #[arg(long)]
     static_dir: Option<PathBuf>,
@@ -46,16 +41,11 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     // The router is an application like any other: step 3's middleware and
     // server run it as they are.
     let app = AccessLog::new(Validate::new(site(folder)?));
-    let (listener, _) = step02_http_reply::server::bind(&args.addr)?;
-    let workers = args.workers.unwrap_or_else(default_workers).max(1);
-    let config = Config {
-        workers,
-        ..Config::default()
-    };
-    let server = Server::new(listener, app, config)?;
+    let server = args.server.server(app)?;
     println!(
-        "Serving the step 4 demo on {} ({workers} workers; Ctrl-C stops)",
-        server.url()
+        "Serving the step 4 demo on {} ({} workers; Ctrl-C stops)",
+        server.url(),
+        server.config().workers
     );
     server.serve_until_signalled()?;
     Ok(())
