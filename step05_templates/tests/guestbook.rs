@@ -382,15 +382,16 @@ fn templates_with_index(dir: &Path, index: &str) -> Config {
     }
 }
 
+/// An `index.html` with a mistake on its line 3: a variable misspelt.
+const MISSPELT: &str = "{% extends \"layout.html\" %}{% block title %}x{% endblock %}\n\
+                        {% block content %}\n{{ mesages }}\n{% endblock %}";
+
 /// A template error, in production: a plain 500 page that says nothing of
 /// the template, and one line in the log that does.
 #[test]
 fn a_template_error_in_production() {
     let dir = tempfile::tempdir().unwrap();
-    let config = templates_with_index(
-        dir.path(),
-        "{% extends \"layout.html\" %}{% block title %}x{% endblock %}\n{% block content %}\n{{ mesages }}\n{% endblock %}",
-    );
+    let config = templates_with_index(dir.path(), MISSPELT);
     let mut guestbook = Fixture::with(dir, &config);
     let answer = guestbook.client.get("/");
     assert_eq!(answer.status, 500);
@@ -413,10 +414,7 @@ fn a_template_error_in_production() {
 #[test]
 fn a_template_error_in_development() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = templates_with_index(
-        dir.path(),
-        "{% extends \"layout.html\" %}{% block title %}x{% endblock %}\n{% block content %}\n{{ mesages }}\n{% endblock %}",
-    );
+    let mut config = templates_with_index(dir.path(), MISSPELT);
     config.dev = true;
     let mut guestbook = Fixture::with(dir, &config);
     let answer = guestbook.client.get("/");

@@ -4,6 +4,7 @@
 //! status a correct server answers it with.
 
 use std::fs;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
@@ -209,3 +210,23 @@ pub fn traversal_attacks(prefix: &str) -> Vec<(String, u16)> {
     targets
 }
 // ANCHOR_END: attacks
+
+/// Sends each of [`traversal_attacks`] to the folder served at `prefix` by
+/// the server at `addr`, on a connection of its own, and checks the answer:
+/// the status the table expects, and never the secret.
+pub fn assert_no_traversal(addr: SocketAddr, prefix: &str) {
+    for (target, expected) in traversal_attacks(prefix) {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let response = crate::exchange(addr, request.as_bytes());
+        assert!(
+            !response.text().contains(SECRET),
+            "{target} leaked the secret"
+        );
+        assert_eq!(
+            response.status(),
+            Some(expected),
+            "{target}: {}",
+            response.head()
+        );
+    }
+}

@@ -153,11 +153,10 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         if case.name == "step03" {
             starvation(&examples)?;
         }
-        if case.name == "step04" {
-            lookup(&settings)?;
-        }
-        if case.name == "step05" {
-            render(&settings)?;
+        match case.name {
+            "step04" => cargo_bench(case.package, "lookup", &settings)?,
+            "step05" => cargo_bench(case.package, "render", &settings)?,
+            _ => {}
         }
     }
     if problems.is_empty() {
@@ -291,42 +290,19 @@ fn seed_guestbook(examples: &Path) -> Result<std::path::PathBuf, String> {
     Ok(db)
 }
 
-/// Step 5's page alone, without a network: `benches/render.rs`.
-fn render(settings: &Settings) -> Result<(), String> {
+/// One of the steps' own benchmarks, without a network: step 4's route
+/// lookup (`benches/lookup.rs`), step 5's page (`benches/render.rs`).
+fn cargo_bench(package: &str, bench: &str, settings: &Settings) -> Result<(), String> {
     println!();
-    println!("== step05: the page alone (cargo bench -p step05_templates --bench render)");
-    let mut bench = cargo();
-    bench.current_dir(root()).args([
-        "bench",
-        "--quiet",
-        "--package",
-        "step05_templates",
-        "--bench",
-        "render",
-    ]);
+    println!("== {package}: cargo bench -p {package} --bench {bench}");
+    let mut command = cargo();
+    command
+        .current_dir(root())
+        .args(["bench", "--quiet", "--package", package, "--bench", bench]);
     if settings.quick {
-        bench.args(["--", "--quick"]);
+        command.args(["--", "--quick"]);
     }
-    run(&mut bench)
-}
-
-/// Step 4's route lookup alone: `benches/lookup.rs`.
-fn lookup(settings: &Settings) -> Result<(), String> {
-    println!();
-    println!("== step04: route lookup alone (cargo bench -p step04_router --bench lookup)");
-    let mut bench = cargo();
-    bench.current_dir(root()).args([
-        "bench",
-        "--quiet",
-        "--package",
-        "step04_router",
-        "--bench",
-        "lookup",
-    ]);
-    if settings.quick {
-        bench.args(["--", "--quick"]);
-    }
-    run(&mut bench)
+    run(&mut command)
 }
 
 // ANCHOR: starvation
