@@ -186,14 +186,7 @@ impl Response {
     /// A small HTML page for an error status. `detail` is escaped, so it may
     /// safely mention what the client asked for.
     pub fn error_page(status: Status, detail: &str) -> Response {
-        Response::html(
-            status,
-            format!(
-                "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{status}</title></head>\n\
-                 <body>\n<h1>{status}</h1>\n<p>{}</p>\n</body>\n</html>\n",
-                escape(detail)
-            ),
-        )
+        Response::html(status, error_html(status, detail))
     }
 
     /// Adds a header field.
@@ -263,6 +256,16 @@ impl Response {
         out.flush()
     }
     // ANCHOR_END: write_to
+}
+
+/// The HTML of [`Response::error_page`]: a whole document, its title the
+/// status, `detail` escaped.
+pub fn error_html(status: Status, detail: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{status}</title></head>\n\
+         <body>\n<h1>{status}</h1>\n<p>{}</p>\n</body>\n</html>\n",
+        escape(detail)
+    )
 }
 
 // ANCHOR: write_head

@@ -123,3 +123,19 @@ fn a_missing_folder_is_a_clear_error() {
     let error = String::from_utf8(output.stderr).unwrap();
     assert!(error.contains("cannot serve /no/such/folder"), "{error}");
 }
+
+/// The page, and the server's error pages, are well-formed HTML5 documents.
+#[test]
+fn every_page_is_html5() {
+    let server = start();
+    for request in [
+        "GET / HTTP/1.1\r\n",
+        "GET /nope HTTP/1.1\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 0\r\n",
+        "GET / HTTP/2.0\r\n",
+    ] {
+        let whole = format!("{request}Host: x\r\n\r\n");
+        let response = testkit::exchange(server.addr, whole.as_bytes());
+        testkit::html::assert_html5(&String::from_utf8_lossy(response.body()), request);
+    }
+}

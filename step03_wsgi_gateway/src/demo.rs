@@ -2,7 +2,9 @@
 //! ordinary application (a function), so tests call it with a made-up
 //! environ and no server at all.
 
+use step02_http_reply::Status;
 use step02_http_reply::html::escape;
+use step02_http_reply::response::error_html;
 
 use crate::gateway::{Body, Environ, StartResponse};
 
@@ -33,14 +35,15 @@ pub fn demo(environ: &mut Environ, start_response: &mut StartResponse) -> Body {
             start_response.start(
                 "405 Method Not Allowed",
                 [
-                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Type", "text/html; charset=utf-8"),
                     ("Allow", allow),
                 ],
             );
-            Body::from("Method not allowed.\n")
+            let detail = format!("{} is not allowed here.", environ.method());
+            Body::from(error_html(Status::METHOD_NOT_ALLOWED, &detail))
         }
         (_, path) => {
-            let page = format!("<h1>Not Found</h1>\n<p>Nothing at {}.</p>\n", escape(path));
+            let page = error_html(Status::NOT_FOUND, &format!("Nothing at {path}."));
             html(start_response, "404 Not Found", page)
         }
     }

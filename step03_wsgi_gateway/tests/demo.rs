@@ -107,3 +107,29 @@ fn help() {
         assert!(help.contains(flag), "{help}");
     }
 }
+
+/// Every page of the demo, and the server's own error pages, are
+/// well-formed HTML5 documents.
+#[test]
+fn every_page_is_html5() {
+    let server = start(&[]);
+    let requests = [
+        "GET / HTTP/1.1\r\n",
+        "GET /environ HTTP/1.1\r\n",
+        "GET /form HTTP/1.1\r\n",
+        "GET /nope HTTP/1.1\r\n",
+        "GET /%ff HTTP/1.1\r\n",
+        "GET / HTTP/1.2\r\n",
+    ];
+    for request in requests {
+        let whole = format!("{request}Host: x\r\nConnection: close\r\n\r\n");
+        let response = exchange(server.addr, whole.as_bytes());
+        let body = if response.header("transfer-encoding").is_some() {
+            let mut reader = std::io::BufReader::new(&response.bytes[..]);
+            testkit::read_reply(&mut reader, false).unwrap().text()
+        } else {
+            String::from_utf8_lossy(response.body()).into_owned()
+        };
+        testkit::html::assert_html5(&body, request);
+    }
+}

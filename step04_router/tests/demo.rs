@@ -5,6 +5,7 @@ use std::process::Command;
 
 use step02_http_reply::request::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, MAX_TARGET_BYTES};
 use testkit::hostile::{assert_no_traversal, folder_beside_secrets};
+use testkit::html::assert_html5;
 use testkit::{Running, exchange, http};
 
 const BIN: &str = env!("CARGO_BIN_EXE_step04_router");
@@ -52,11 +53,22 @@ fn every_page_is_a_whole_document() {
     for (path, status, expected) in pages {
         let (got, body) = get(&server, path);
         assert_eq!(got, status, "{path}");
-        assert!(
-            body.starts_with("<!doctype html>\n<html lang=\"en\">"),
-            "{path}: {body}"
-        );
+        assert_html5(&body, path);
         assert!(body.contains(expected), "{path}: no {expected} in {body}");
+    }
+    // The pages made for a wrong method, a redirect, a form of the wrong
+    // type, and a form with an empty name.
+    let form = "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 5";
+    for request in [
+        "DELETE /login/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_string(),
+        "GET /index HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_string(),
+        "POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1\r\n\
+         Connection: close\r\n\r\nx"
+            .to_string(),
+        format!("POST /login/ HTTP/1.1\r\nHost: x\r\n{form}\r\nConnection: close\r\n\r\nuser="),
+    ] {
+        let response = exchange(server.addr, request.as_bytes());
+        assert_html5(&String::from_utf8_lossy(response.body()), &request);
     }
 }
 

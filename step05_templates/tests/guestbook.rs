@@ -11,6 +11,7 @@ use step05_templates::guestbook::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS, PER_PAGE};
 use step05_templates::model::Messages;
 use step05_templates::{Config, app};
 use tempfile::TempDir;
+use testkit::html::assert_html5;
 
 /// A guestbook on a fresh database, and the folder that holds it.
 struct Fixture {
@@ -44,6 +45,11 @@ impl Fixture {
             "/messages",
             &[("csrf", &token), ("name", name), ("message", message)],
         )
+    }
+
+    /// Posts a form with no token, as another site's form would.
+    fn post_without_token(&mut self) -> TestResponse {
+        self.client.post_form("/messages", &[("message", "forged")])
     }
 
     /// How many messages are stored, asked of the database itself.
@@ -345,6 +351,38 @@ fn error_pages_in_the_layout() {
             .text()
             .contains("<title>405 Method Not Allowed · Guestbook</title>")
     );
+}
+
+/// Every page, error pages included, is a well-formed HTML5 document.
+#[test]
+fn every_page_is_html5() {
+    let mut guestbook = Fixture::new();
+    assert_html5(&guestbook.client.get("/").text(), "the empty guestbook");
+    for i in 0..25 {
+        guestbook.post("Ann", &format!("message {i} <b>&amp;</b>"));
+    }
+    let token = guestbook.token();
+    let huge = "x".repeat(70_000);
+    let mut pages = vec![
+        ("with a flash", guestbook.client.get("/")),
+        ("page 2", guestbook.client.get("/?page=2")),
+        ("422", guestbook.post("Ann", "")),
+        (
+            "413",
+            guestbook
+                .client
+                .post_form("/messages", &[("csrf", &token), ("message", &huge)]),
+        ),
+        ("404", guestbook.client.get("/nowhere")),
+        ("404 page", guestbook.client.get("/?page=99")),
+        ("400", guestbook.client.get("/?page=abc")),
+        ("405", guestbook.client.get("/messages")),
+    ];
+    guestbook.client.set_cookie("csrf", None);
+    pages.push(("403", guestbook.post_without_token()));
+    for (what, page) in pages {
+        assert_html5(&page.text(), what);
+    }
 }
 
 /// The stylesheet and the icon are served through step 4's static route.

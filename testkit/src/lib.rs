@@ -10,6 +10,7 @@
 //! - [`http`] is a real HTTP client that reports 4xx and 5xx as responses.
 //! - [`browser`] loads a page in headless Chromium.
 //! - [`hostile`] lists malformed requests and the status each deserves.
+//! - [`html`] checks that a page is a well-formed HTML5 document.
 //!
 //! Every wait here is bounded by [`PATIENCE`], so a broken server makes a
 //! test fail instead of hang. The bound is a safety net, never a way to let
@@ -17,6 +18,7 @@
 
 pub mod browser;
 pub mod hostile;
+pub mod html;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
