@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, params};
 
 /// Threads writing at once: twice the guestbook's default workers on a
-/// 4-CPU machine, so that writers always queue.
+/// 2-CPU machine (4), so that writers always queue.
 const THREADS: usize = 8;
 /// Messages each thread writes.
 const WRITES: usize = 500;

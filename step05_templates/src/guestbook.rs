@@ -22,6 +22,7 @@ use crate::csrf::{self, CSRF_FIELD, KeyError, Keys};
 use crate::model::{Message, Messages, ModelError, Page};
 use crate::templates::Templates;
 
+// ANCHOR: limits
 /// Messages on a page.
 pub const PER_PAGE: u32 = 20;
 /// The longest name, in characters (not bytes: `七` is one).
@@ -32,7 +33,9 @@ pub const MAX_NAME_CHARS: usize = 80;
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// What a message without a name is signed.
 pub const ANONYMOUS: &str = "Anonymous";
+// ANCHOR_END: limits
 
+// ANCHOR: config
 /// Where the guestbook keeps what it needs.
 pub struct Config {
     /// The SQLite database file.
@@ -67,6 +70,7 @@ impl Config {
         PathBuf::from(name)
     }
 }
+// ANCHOR_END: config
 
 // ANCHOR: guestbook
 /// What the controllers share: the model, the views, the signing key.
@@ -247,6 +251,7 @@ fn message_view(message: &Message) -> Value {
     }
 }
 
+// ANCHOR: page_number
 /// `?page=N`: absent is 1; not a number is `400`; 0, or beyond what a `u32`
 /// holds, is a page that does not exist: `404`.
 fn page_number(request: &Request) -> Result<u32, Error> {
@@ -261,6 +266,7 @@ fn page_number(request: &Request) -> Result<u32, Error> {
         _ => Err(Error::new(Status::NOT_FOUND, "There is no such page.")),
     }
 }
+// ANCHOR_END: page_number
 
 /// A cookie that removes the cookie `name` (set with the same path).
 fn removal(name: &'static str, request: &Request) -> Result<Cookie<'static>, Error> {

@@ -15,9 +15,9 @@
 //! [`csrf`]).
 //!
 //! **What it leaves out on purpose.** Accounts and logins; editing or
-//! deleting messages (deleting your own is an exercise); a database server
-//! (the chapter says how the model would move to PostgreSQL, and what
-//! would not change); sending mail; spam filtering.
+//! deleting messages; a database server (the chapter says how the model
+//! would move to PostgreSQL, and what would not change); sending mail;
+//! spam filtering.
 //!
 //! **How to run it.**
 //!

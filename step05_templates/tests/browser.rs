@@ -163,6 +163,7 @@ fn check(page: &Page, what: &str) {
     );
 }
 
+// ANCHOR: cross_site
 /// A page on another site posts a form to the guestbook, as a forgery
 /// would: the browser sends it, and the guestbook refuses it with 403 and
 /// stores nothing.
@@ -195,3 +196,4 @@ fn a_form_from_another_site_is_refused() {
         0
     );
 }
+// ANCHOR_END: cross_site

@@ -13,6 +13,7 @@ use step05_templates::{Config, app};
 use tempfile::TempDir;
 use testkit::html::assert_html5;
 
+// ANCHOR: fixture
 /// A guestbook on a fresh database, and the folder that holds it.
 struct Fixture {
     dir: TempDir,
@@ -60,7 +61,9 @@ impl Fixture {
             .unwrap()
     }
 }
+// ANCHOR_END: fixture
 
+// ANCHOR: prg
 /// A posted message is stored and answered 303 to `/`; the next view shows
 /// it and a "thank you" once; the one after that shows it without.
 #[test]
@@ -79,6 +82,7 @@ fn post_redirect_get_and_a_flash_message_once() {
     assert!(!second.contains("Thank you"), "the flash shows once");
     assert!(second.contains("Hello, guestbook!"));
 }
+// ANCHOR_END: prg
 
 /// A name left empty is signed Anonymous.
 #[test]
@@ -160,6 +164,7 @@ fn a_body_over_the_limit_is_413() {
     assert_eq!(guestbook.count(), 0);
 }
 
+// ANCHOR: forged
 /// A post without the right token is 403 and stores nothing: no cookie,
 /// no field, a wrong token, a cookie not signed by us, or another
 /// visitor's token.
@@ -207,6 +212,7 @@ fn a_forged_form_is_403() {
     assert_eq!(send(&mut guestbook.client, form(&token)), 403);
     assert_eq!(guestbook.count(), 0);
 }
+// ANCHOR_END: forged
 
 /// What a visitor types is shown as text: markup, template syntax, SQL,
 /// and Chinese all come back exactly as typed.

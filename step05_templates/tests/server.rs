@@ -79,6 +79,7 @@ fn the_command_line() {
     }
 }
 
+// ANCHOR: two_hundred
 /// 200 visitors post at the same moment, over real connections: every
 /// post is answered 303, and every message is stored. (SQLite takes one
 /// write at a time; the busy timeout makes the others wait, not fail.)
@@ -104,6 +105,7 @@ fn two_hundred_posts_at_once_lose_nothing() {
     // A "database is locked" would have been a 500 above; none was.
     assert_eq!(messages_shown(&addr), 200);
 }
+// ANCHOR_END: two_hundred
 
 /// Messages survive a restart, a graceful one (SIGTERM) and a crash
 /// (SIGKILL), because each is committed to the file before the answer.
