@@ -66,18 +66,26 @@ fn add_http_variables(vars: &mut Vars, head: &Head) {
         if header.name.contains('_') {
             continue;
         }
-        let key = format!(
-            "HTTP_{}",
-            header.name.to_ascii_uppercase().replace('-', "_")
-        );
-        if key == "HTTP_CONTENT_TYPE" || key == "HTTP_CONTENT_LENGTH" {
-            continue;
+        let key = variable_for(&header.name);
+        if !key.starts_with("HTTP_") {
+            continue; // Content-Type and Content-Length, set already
         }
         let separator = if key == "HTTP_COOKIE" { "; " } else { ", " };
         vars.append(Key::Owned(key), &header.value, separator);
     }
 }
 // ANCHOR_END: from_request
+
+/// The environ variable that holds a request header field: `User-Agent` is
+/// `HTTP_USER_AGENT`, while `Content-Type` and `Content-Length` have
+/// variables of their own, `CONTENT_TYPE` and `CONTENT_LENGTH`.
+pub fn variable_for(field: &str) -> String {
+    let name = field.to_ascii_uppercase().replace('-', "_");
+    match name.as_str() {
+        "CONTENT_TYPE" | "CONTENT_LENGTH" => name,
+        _ => format!("HTTP_{name}"),
+    }
+}
 
 #[cfg(test)]
 mod tests {

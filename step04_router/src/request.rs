@@ -10,6 +10,7 @@ use cookie::Cookie;
 use percent_encoding::percent_decode;
 use step02_http_reply::Status;
 use step03_wsgi_gateway::Environ;
+use step03_wsgi_gateway::environ::variable_for;
 
 use crate::error::Error;
 use crate::params::Params;
@@ -169,14 +170,7 @@ impl<'a> Request<'a> {
 
     /// The value of a request header field (any case): `header("User-Agent")`.
     pub fn header(&self, name: &str) -> Option<&str> {
-        if name.eq_ignore_ascii_case("Content-Type") {
-            return self.environ.get("CONTENT_TYPE");
-        }
-        if name.eq_ignore_ascii_case("Content-Length") {
-            return self.environ.get("CONTENT_LENGTH");
-        }
-        let key = format!("HTTP_{}", name.to_ascii_uppercase().replace('-', "_"));
-        self.environ.get(&key)
+        self.environ.get(&variable_for(name))
     }
 
     /// The value of a cookie the client sent, percent-decoded (the way

@@ -17,6 +17,7 @@
 //! ```
 
 use cookie::Cookie;
+use step03_wsgi_gateway::environ::variable_for;
 use step03_wsgi_gateway::gateway::collect_body;
 use step03_wsgi_gateway::{Application, Environ, StartResponse};
 
@@ -74,11 +75,7 @@ impl<A: Application> Client<A> {
     ) -> TestResponse {
         let mut environ = Environ::synthetic(method, target, body);
         for (name, value) in headers {
-            let key = match name.to_ascii_uppercase().replace('-', "_") {
-                key if key == "CONTENT_TYPE" || key == "CONTENT_LENGTH" => key,
-                key => format!("HTTP_{key}"),
-            };
-            environ.set(key, *value);
+            environ.set(variable_for(name), *value);
         }
         if !self.cookies.is_empty() {
             let cookies: Vec<String> = self
