@@ -85,6 +85,23 @@ impl Keys {
         jar.get(cookie.name()).cloned().unwrap_or(cookie)
     }
 
+    /// A cookie for this site, signed: sent back by the browser only to the
+    /// application's own paths, never read by a script (`HttpOnly`), never
+    /// sent with another site's form (`SameSite=Lax`).
+    pub fn signed_cookie(
+        &self,
+        name: &'static str,
+        value: String,
+        request: &Request<'_>,
+    ) -> Result<Cookie<'static>, Error> {
+        let cookie = Cookie::build((name, value))
+            .path(request.url_for("index", &[])?)
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .build();
+        Ok(self.sign(cookie))
+    }
+
     /// The value of the signed cookie `name` the request carries, if it
     /// carries one and its signature is ours.
     pub fn verified(&self, request: &Request<'_>, name: &str) -> Option<String> {
@@ -109,12 +126,8 @@ pub fn token(
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| Error::internal(e.to_string()))?;
     let token = to_hex(&bytes);
-    let cookie = Cookie::build((CSRF_COOKIE, token.clone()))
-        .path(request.url_for("index", &[])?)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .build();
-    Ok((token, Some(keys.sign(cookie))))
+    let cookie = keys.signed_cookie(CSRF_COOKIE, token.clone(), request)?;
+    Ok((token, Some(cookie)))
 }
 
 /// Whether the form `sent` is one we gave this visitor: its token is the

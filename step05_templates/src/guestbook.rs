@@ -10,7 +10,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cookie::{Cookie, SameSite};
+use cookie::Cookie;
 use minijinja::value::Kwargs;
 use minijinja::{Value, context};
 use step02_http_reply::html::escape;
@@ -154,13 +154,9 @@ fn create(app: &Guestbook, request: &Request) -> Result<Response, Error> {
     }
     let name = if name.is_empty() { ANONYMOUS } else { name };
     app.messages.add(name, message)?;
-    let flash = Cookie::build(("flash", "thanks"))
-        .path(request.url_for("index", &[])?)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .build();
+    let flash = app.keys.signed_cookie("flash", "thanks".into(), request)?;
     let home = request.url_for("index", &[])?;
-    Ok(Response::redirect(Status::SEE_OTHER, home).with_cookie(app.keys.sign(flash)))
+    Ok(Response::redirect(Status::SEE_OTHER, home).with_cookie(flash))
 }
 
 /// What is wrong with a name and a message, each beside its field.
