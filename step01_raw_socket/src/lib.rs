@@ -86,9 +86,12 @@ pub fn handle_connection(mut stream: TcpStream) {
             Err(_) => eprintln!("unknown peer: {error}"),
         }
     }
-    // `stream` is dropped here, which closes the socket. Because we read the
-    // whole head, the kernel has no unread bytes left and closes politely
-    // with a FIN instead of a reset.
+    // `stream` is dropped here, which closes the socket. If nothing followed
+    // the head, every byte the client sent has been read, and the kernel
+    // closes politely with a FIN. If unread bytes are still waiting (a body,
+    // or a second request sent at once), it sends a reset instead, and the
+    // client may lose our response: step 2's `close_gracefully` handles
+    // that case.
 }
 // ANCHOR_END: serve
 

@@ -20,10 +20,18 @@ use crate::response::{Response, Status};
 pub const MAX_CONNECTIONS: usize = 256;
 
 /// How long, at most, we wait for a client to close its side after we have
-/// closed ours (see [`close_gracefully`]).
+/// closed ours (see [`close_gracefully`]). A client that reads our response
+/// closes within a round trip, a few milliseconds even across the world; two
+/// seconds leaves room for a slow network and still frees the thread soon
+/// when the client never closes. (Apache httpd's shortened lingering close,
+/// `SECONDS_TO_LINGER`, is 2 s too; its normal one allows up to 30 s.)
 pub const LINGER_TIME: Duration = Duration::from_secs(2);
 
-/// How many bytes we read and throw away while we wait, at most.
+/// How many bytes we read and throw away while we wait, at most. What a
+/// client had in flight when our response reached it: a socket's receive
+/// buffer holds up to a few hundred KiB on Linux (`net.ipv4.tcp_rmem`), so
+/// 256 KiB drains a typical upload that we refused halfway. A client that
+/// keeps sending past that is not listening, and gets its reset.
 pub const LINGER_BYTES: usize = 256 * 1024;
 // ANCHOR_END: limits
 

@@ -1,10 +1,17 @@
 //! One client connection, and how far it has got with its current request.
 //!
-//! A worker never waits for a client. When the poller says a connection
-//! has bytes, a worker reads them *once*, advances as far as the bytes
-//! allow, and if the request is still incomplete, gives the connection back
-//! to the poller. So a client that sends one byte every few seconds costs a
-//! worker one read every few seconds, not a whole thread.
+//! A worker does not wait for a client to send. When the poller says a
+//! connection has bytes, a worker reads them *once*, advances as far as the
+//! bytes allow, and if the request is still incomplete, gives the
+//! connection back to the poller. So a client that sends one byte every few
+//! seconds costs a worker one read every few seconds, not a whole thread.
+//!
+//! Three waits remain, each bounded. Writing a response to a client that
+//! does not read it waits up to the write timeout (`WRITE_TIMEOUT` in
+//! `server.rs`). A read after a stale readiness report (rare: the bytes were
+//! taken already) waits up to `STALE_READ_TIMEOUT`. And closing a
+//! connection lingers until the client closes its side, up to step 2's
+//! `LINGER_TIME`, so that our last response is not lost to a reset.
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};

@@ -256,8 +256,10 @@ fn send(
         headers.push(("Connection".into(), "close".into()));
     }
 
-    // Small writes are gathered into one: the head and a short body leave in
-    // a single packet.
+    // Small writes are gathered into one system call: the head (a few
+    // hundred bytes) and a short body leave together. 4 KiB holds a typical
+    // page, error page or JSON answer whole. A chunk bigger than the buffer
+    // is not copied into it: `BufWriter` writes it straight through.
     let mut writer = BufWriter::with_capacity(4 * 1024, out);
     let gone = |e: io::Error| format!("the client went away: {e}");
     write_head(

@@ -55,8 +55,31 @@ pub const MAX_CONNECTIONS: usize = 1000;
 /// that stops reading its response holds a worker at most this long.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How often the poller looks for connections past their deadline.
+/// How often the poller looks for connections past their deadline. The
+/// deadlines are seconds long (`IDLE_TIMEOUT`, step 2's head deadline), so
+/// a quarter of a second late is close enough, and a sweep, which walks
+/// every parked connection, stays rare.
 const SWEEP_INTERVAL: Duration = Duration::from_millis(250);
+
+/// While shutting down, how often the leader looks whether every connection
+/// has closed. A worker that closes the last one does not wake the poller,
+/// so the leader polls: every 50 ms is soon enough that a stop feels
+/// immediate, and costs nothing next to the requests being finished.
+const SHUTDOWN_POLL: Duration = Duration::from_millis(50);
+
+/// The most readiness events one turn of the poller takes. Events beyond
+/// that stay with the kernel for the next turn, so nothing is lost; the
+/// size only bounds how many connections one turn hands to the workers.
+/// 1024 is also what tokio takes per turn by default (its
+/// `max_io_events_per_tick`).
+const EVENTS_PER_TURN: usize = 1024;
+
+/// Workers read only after the poller reported bytes, so a read returns at
+/// once. A report can be stale, though (an earlier read took the bytes
+/// already), and then the read would wait for the client. This bounds that
+/// wait: after 10 ms the worker parks the connection again, and the poller
+/// reports it when bytes really arrive.
+pub const STALE_READ_TIMEOUT: Duration = Duration::from_millis(10);
 
 /// The server's settings.
 #[derive(Clone, Debug)]
@@ -259,7 +282,7 @@ impl Server {
         )?;
         let poller = Poller {
             poll,
-            events: Events::with_capacity(1024),
+            events: Events::with_capacity(EVENTS_PER_TURN),
             listening: Some(listener),
             next_token: FIRST_CONNECTION,
             last_sweep: Instant::now(),
@@ -381,7 +404,7 @@ impl Poller {
     /// connection is closed.
     fn turn(&mut self, shared: &Shared) -> io::Result<Vec<(Token, Box<Connection>)>> {
         let wait = if shared.shutdown.is_requested() {
-            Duration::from_millis(50)
+            SHUTDOWN_POLL
         } else {
             SWEEP_INTERVAL
         };
@@ -481,9 +504,7 @@ fn prepare(stream: &TcpStream) -> io::Result<()> {
     // Send each response at once instead of waiting to batch it with more
     // (Nagle's algorithm): we write whole responses, and latency matters.
     stream.set_nodelay(true)?;
-    // Workers only read after the poller saw bytes, so a read never waits;
-    // this bounds the wait if a readiness report was stale.
-    stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+    stream.set_read_timeout(Some(STALE_READ_TIMEOUT))?;
     stream.set_write_timeout(Some(WRITE_TIMEOUT))
 }
 
