@@ -479,8 +479,8 @@ impl<T: Transport> RequestReader<T> {
     /// A reader for a body of `length` bytes: it hands out what is buffered
     /// first, then reads from the connection, and ends after `length` bytes.
     /// It fails with `UnexpectedEof` if the connection ends sooner.
-    pub fn body(&mut self, length: u64, idle_timeout: Duration) -> Body<'_, T> {
-        Body {
+    pub fn body(&mut self, length: u64, idle_timeout: Duration) -> BodyReader<'_, T> {
+        BodyReader {
             reader: self,
             left: length,
             idle_timeout,
@@ -507,14 +507,15 @@ impl<T: Transport> RequestReader<T> {
     }
 }
 
-/// A request body being read; see [`RequestReader::body`].
-pub struct Body<'a, T> {
+/// A request body being read; see [`RequestReader::body`]. (Not to be
+/// confused with a response's [`Body`](crate::response::Body).)
+pub struct BodyReader<'a, T> {
     reader: &'a mut RequestReader<T>,
     left: u64,
     idle_timeout: Duration,
 }
 
-impl<T: Transport> Read for Body<'_, T> {
+impl<T: Transport> Read for BodyReader<'_, T> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.left == 0 || out.is_empty() {
             return Ok(0);

@@ -35,25 +35,10 @@ pub const LINGER_TIME: Duration = Duration::from_secs(2);
 pub const LINGER_BYTES: usize = 256 * 1024;
 // ANCHOR_END: limits
 
-/// Binds `addr` and returns the listener with the address it really got
-/// (with port 0, the port the system picked). "Address already in use"
-/// usually means another step still runs on that port, so that error says
-/// how to pick another.
-pub fn bind(addr: &str) -> io::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind(addr).map_err(|error| {
-        let hint = if error.kind() == io::ErrorKind::AddrInUse {
-            " (is another server running? stop it, or pass --addr 127.0.0.1:0 for a free port)"
-        } else {
-            ""
-        };
-        io::Error::new(
-            error.kind(),
-            format!("cannot listen on {addr}: {error}{hint}"),
-        )
-    })?;
-    let local = listener.local_addr()?;
-    Ok((listener, local))
-}
+/// Binds `addr` and returns the listener with the address it really got;
+/// an "address in use" error says how to pick another port. It is step 1's
+/// function, used as it is: listening has not changed since then.
+pub use step01_raw_socket::bind;
 
 // ANCHOR: serve
 /// Serves `listener` forever, with the default [`Limits`].
@@ -84,7 +69,7 @@ where
             }
         };
         if live.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-            refuse_busy(&stream);
+            refuse_busy(&stream, MAX_CONNECTIONS, &[]);
             continue;
         }
         let slot = Slot::take(&live);
@@ -112,16 +97,24 @@ impl Drop for Slot {
     }
 }
 
-fn refuse_busy(stream: &TcpStream) {
+/// Answers a client there is no room for, at once: `503 Service
+/// Unavailable` with `Retry-After`, and the connection is dropped. `max` is
+/// the limit that was reached, for the log; `extra` header fields go with
+/// the page (step 3 adds its `Server` field). Steps 2 and 3 both use it.
+pub fn refuse_busy(stream: &TcpStream, max: usize, extra: &[(&str, &str)]) {
     let peer = peer_of(stream);
-    eprintln!("{peer}: refused, {MAX_CONNECTIONS} connections already open");
-    // A quick answer; this runs on the accept loop, so it must not wait long.
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-    let busy = Response::error_page(
+    eprintln!("{peer}: refused, {max} connections already open");
+    // This runs where connections are accepted, so it must not wait. A new
+    // socket's send buffer is empty, so this short write fits in it whole.
+    let _ = stream.set_nonblocking(true);
+    let mut busy = Response::error_page(
         Status::SERVICE_UNAVAILABLE,
         "The server is busy; try again.",
     )
     .with_header("Retry-After", "1");
+    for (name, value) in extra {
+        busy = busy.with_header(*name, *value);
+    }
     let _ = busy.write_to(stream, false);
 }
 // ANCHOR_END: serve

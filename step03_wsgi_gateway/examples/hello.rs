@@ -28,9 +28,9 @@ fn hello(_environ: &mut Environ, start_response: &mut StartResponse) -> Body {
 fn main() -> io::Result<()> {
     let server = Args::parse().server.server(hello)?;
     println!(
-        "Serving Hello, web! on {} ({} workers)",
+        "Serving Hello, web! on {} ({})",
         server.url(),
-        server.config().workers
+        server.config()
     );
     server.serve_forever()
 }

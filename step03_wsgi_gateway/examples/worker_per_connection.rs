@@ -1,6 +1,6 @@
-//! The design step 3 avoids, kept for comparison: the same worker pool, but
-//! each worker takes a whole *connection* and serves it until the client
-//! closes it. The Rust Book's web server uses its pool this way. Every idle
+//! The design step 3 avoids, kept for comparison: a pool where each worker
+//! takes a whole connection and serves it until the client closes it, as
+//! the Rust Book's web server does (`src/per_connection.rs`). Every idle
 //! keep-alive connection and every slow client holds a worker, so a handful
 //! of them starve everybody else. `cargo xtask bench` measures it.
 //!
@@ -9,15 +9,9 @@
 //! ```
 
 use std::io;
-use std::net::TcpStream;
-use std::sync::Arc;
 
 use clap::Parser;
-use step02_http_reply::Limits;
-use step03_wsgi_gateway::connection::{Connection, Progress};
-use step03_wsgi_gateway::pool::{Queue, spawn_workers};
-use step03_wsgi_gateway::respond::{Exchange, Persist, respond};
-use step03_wsgi_gateway::{Body, Environ, StartResponse};
+use step03_wsgi_gateway::{Body, Environ, StartResponse, serve_worker_per_connection};
 
 /// Serves "Hello, web!" with a worker per connection.
 #[derive(Parser)]
@@ -42,40 +36,6 @@ fn main() -> io::Result<()> {
         "Serving (a worker per connection) on http://{local}/ ({} workers)",
         args.workers
     );
-    let queue = Arc::new(Queue::new());
-    let _workers = spawn_workers(args.workers, &queue, serve_connection);
-    for stream in listener.incoming().flatten() {
-        queue.push_all([stream]);
-    }
+    serve_worker_per_connection(listener, hello, args.workers);
     Ok(())
 }
-
-// ANCHOR: per_connection
-/// One worker, one connection, until the client closes it: while the
-/// client is idle or slow, this worker waits with it and serves nobody else.
-fn serve_connection(stream: TcpStream) {
-    let (Ok(peer), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {
-        return;
-    };
-    let mut conn = Connection::new(stream, peer, local);
-    let limits = Limits::default();
-    loop {
-        match conn.read_and_advance(&limits) {
-            Progress::NeedMore => continue, // read again: wait for the client
-            Progress::Request(head, body) => {
-                let exchange = Exchange {
-                    head: &head,
-                    body,
-                    local,
-                    peer,
-                    keep_open: &|| true,
-                };
-                if respond(&hello, exchange, conn.stream()) == Persist::Close {
-                    return;
-                }
-            }
-            Progress::Closed | Progress::Failed(_) => return,
-        }
-    }
-}
-// ANCHOR_END: per_connection

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use step02_http_reply::request::{self, RequestReader};
 use step02_http_reply::{Error, Head, Limits};
 
-use crate::framing::{ChunkedDecoder, Framing, framing};
+use crate::framing::{ChunkedDecoder, RequestFraming, request_framing};
 
 /// A client connection with the bytes it sent so far.
 pub struct Connection {
@@ -127,10 +127,10 @@ impl Connection {
             let Some(head) = self.reader.parse_buffered()? else {
                 return Ok(None);
             };
-            let progress = match framing(&head, limits.max_body)? {
-                Framing::Empty => return Ok(Some((head, Vec::new()))),
-                Framing::Length(n) => BodyProgress::Length(n),
-                Framing::Chunked(decoder) => BodyProgress::Chunked(decoder),
+            let progress = match request_framing(&head, limits.max_body)? {
+                RequestFraming::Empty => return Ok(Some((head, Vec::new()))),
+                RequestFraming::Length(n) => BodyProgress::Length(n),
+                RequestFraming::Chunked(decoder) => BodyProgress::Chunked(decoder),
             };
             if request::expects_continue(&head) {
                 // The client waits for this before it sends the body. A

@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 use percent_encoding::percent_decode_str;
 use step02_http_reply::{Error, Head};
 
-use crate::gateway::{Environ, Errors, Input, Key, Vars};
+use crate::gateway::{Environ, Errors, Input};
+use crate::vars::{Key, Vars};
 
 // ANCHOR: from_request
 /// Builds the environ for a request whose body has been read.
-pub fn from_request(
+pub(crate) fn from_request(
     head: &Head,
     body: Vec<u8>,
     local: SocketAddr,

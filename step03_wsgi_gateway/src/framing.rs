@@ -1,5 +1,6 @@
-//! Where a request body ends: after `Content-Length` bytes, or, with
-//! `Transfer-Encoding: chunked`, after a chunk of size zero.
+//! Where a body ends, both ways. A request's ends after `Content-Length`
+//! bytes, or, with `Transfer-Encoding: chunked`, after a chunk of size zero.
+//! A response's has one more way: the end of the connection.
 //!
 //! ```text
 //! 5\r\n          a chunk of 5 bytes (the size is hexadecimal)
@@ -19,7 +20,7 @@ use step02_http_reply::{Error, Head};
 // ANCHOR: framing
 /// How the body of a request is delimited.
 #[derive(Debug)]
-pub enum Framing {
+pub enum RequestFraming {
     /// No body.
     Empty,
     /// Exactly this many bytes.
@@ -29,15 +30,15 @@ pub enum Framing {
 }
 
 /// Decides how a request's body is framed, refusing what is ambiguous.
-pub fn framing(head: &Head, max_body: u64) -> Result<Framing, Error> {
+pub fn request_framing(head: &Head, max_body: u64) -> Result<RequestFraming, Error> {
     request::check_host(head)?;
     let length = request::content_length(head)?;
     let mut encodings = head.headers_named("Transfer-Encoding").peekable();
     if encodings.peek().is_none() {
         return match length {
-            None | Some(0) => Ok(Framing::Empty),
+            None | Some(0) => Ok(RequestFraming::Empty),
             Some(n) if n > max_body => Err(Error::BodyTooLarge),
-            Some(n) => Ok(Framing::Length(n)),
+            Some(n) => Ok(RequestFraming::Length(n)),
         };
     }
     // Both headers: which one would a proxy in front of us have believed?
@@ -61,7 +62,7 @@ pub fn framing(head: &Head, max_body: u64) -> Result<Framing, Error> {
         .map(|coding| coding.trim().to_ascii_lowercase())
         .collect();
     match codings.as_slice() {
-        [only] if only == "chunked" => Ok(Framing::Chunked(ChunkedDecoder::new(max_body))),
+        [only] if only == "chunked" => Ok(RequestFraming::Chunked(ChunkedDecoder::new(max_body))),
         [.., last] if last == "chunked" => {
             Err(Error::NotImplemented("transfer codings other than chunked"))
         }
@@ -71,6 +72,25 @@ pub fn framing(head: &Head, max_body: u64) -> Result<Framing, Error> {
     }
 }
 // ANCHOR_END: framing
+
+// ANCHOR: response_framing
+/// How the body of a response is delimited: the same cases as a request's,
+/// with the same names, and one more. A request can never end with its
+/// connection, since the client still has to read our answer on it; a
+/// response to an HTTP/1.0 client can, and must when its length is not
+/// known, because HTTP/1.0 has no chunks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseFraming {
+    /// No body (`HEAD`, `204`, `304`).
+    Empty,
+    /// Exactly this many bytes.
+    Length(u64),
+    /// Chunked encoding.
+    Chunked,
+    /// Bytes until the connection closes.
+    UntilClose,
+}
+// ANCHOR_END: response_framing
 
 /// The longest chunk-size line we accept (a size and its extensions).
 /// Sizes are hexadecimal and fit in 16 digits; extensions are rare.
@@ -310,10 +330,10 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let got = match framing(&head(text), 1000) {
-                Ok(Framing::Empty) => Ok("empty"),
-                Ok(Framing::Length(_)) => Ok("length"),
-                Ok(Framing::Chunked(_)) => Ok("chunked"),
+            let got = match request_framing(&head(text), 1000) {
+                Ok(RequestFraming::Empty) => Ok("empty"),
+                Ok(RequestFraming::Length(_)) => Ok("length"),
+                Ok(RequestFraming::Chunked(_)) => Ok("chunked"),
                 Err(error) => Err(error.status().map_or(0, |s| s.code())),
             };
             assert_eq!(got, expected, "{text:?}");

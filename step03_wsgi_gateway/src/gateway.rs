@@ -20,11 +20,13 @@
 //! and that is the whole point: the server in `server.rs` and the
 //! one-at-a-time server in `simple.rs` both run the same applications.
 
-use std::borrow::Cow;
+use std::any::Any;
 use std::fmt;
 use std::io::{self, Cursor, Read, Write};
 
 use percent_encoding::percent_decode_str;
+
+use crate::vars::{Key, Vars};
 
 // ANCHOR: application
 /// An application: anything callable as `app(environ, start_response)` that
@@ -74,80 +76,6 @@ where
     f
 }
 // ANCHOR_END: application_fn
-
-/// The variables of an environ: pairs kept sorted by name. Looking a name
-/// up is a binary search, and listing them gives them in order. For the two
-/// dozen variables of a request this is as simple as a map, and faster.
-#[derive(Clone, Debug, Default)]
-pub struct Vars {
-    pairs: Vec<(Key, String)>,
-}
-
-impl Vars {
-    /// No variables yet, with room for `n`.
-    pub fn with_capacity(n: usize) -> Vars {
-        Vars {
-            pairs: Vec::with_capacity(n),
-        }
-    }
-
-    /// The value of a variable.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        let at = self
-            .pairs
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-            .ok()?;
-        Some(&self.pairs[at].1)
-    }
-
-    /// Sets a variable, returning the value it replaces.
-    pub fn insert(&mut self, key: impl Into<Key>, value: impl Into<String>) -> Option<String> {
-        let key = key.into();
-        match self
-            .pairs
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
-        {
-            Ok(at) => Some(std::mem::replace(&mut self.pairs[at].1, value.into())),
-            Err(at) => {
-                self.pairs.insert(at, (key, value.into()));
-                None
-            }
-        }
-    }
-
-    /// Sets a variable, or if it is set, appends `separator` and `value` to it.
-    pub fn append(&mut self, key: impl Into<Key>, value: &str, separator: &str) {
-        let key = key.into();
-        match self
-            .pairs
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
-        {
-            Ok(at) => {
-                self.pairs[at].1.push_str(separator);
-                self.pairs[at].1.push_str(value);
-            }
-            Err(at) => self.pairs.insert(at, (key, value.to_string())),
-        }
-    }
-
-    /// Removes a variable, returning its value.
-    pub fn remove(&mut self, key: &str) -> Option<String> {
-        let at = self
-            .pairs
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
-            .ok()?;
-        Some(self.pairs.remove(at).1)
-    }
-
-    /// Every variable, sorted by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
-    }
-}
-
-/// The name of an environ variable. Most names are fixed (`REQUEST_METHOD`)
-/// and cost no allocation; `HTTP_*` names are built per request.
-pub type Key = Cow<'static, str>;
 
 // ANCHOR: environ
 /// What the server tells the application about a request: the CGI
@@ -447,6 +375,43 @@ impl StartResponse {
     /// Whether a later call replaced an earlier one because of an error.
     pub fn restarted(&self) -> bool {
         self.restarted
+    }
+}
+
+/// Reads a status as an application writes it, `"404 Not Found"`, into its
+/// code and reason phrase. The code must be three digits from 100 to 599,
+/// and the reason may be empty but hold no control character other than a
+/// tab (RFC 9112, section 4): a CR or LF in it would let the application
+/// write header fields of its own choosing. The server and the validator
+/// both read statuses through this.
+pub fn parse_status(status: &str) -> Result<(u16, &str), String> {
+    let (code, reason) = status.split_once(' ').unwrap_or((status, ""));
+    let three_digits = code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit());
+    let code = match code.parse::<u16>() {
+        Ok(code) if three_digits && (100..600).contains(&code) => code,
+        _ => {
+            return Err(format!(
+                "the status {status:?} does not start with a three-digit code from 100 to 599"
+            ));
+        }
+    };
+    if reason.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(format!(
+            "the status {status:?} has a control character in its reason"
+        ));
+    }
+    Ok((code, reason))
+}
+
+/// The text of a panic, when it has one: `panic!("...")` carries a `&str`
+/// or a `String`, anything else has none we can show.
+pub fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(no message)".to_string()
     }
 }
 

@@ -24,7 +24,7 @@
 //!
 //! ```text
 //! $ cargo run -p step03_wsgi_gateway
-//! Serving HTTP on http://127.0.0.1:8000/ (4 workers; Ctrl-C stops)
+//! Serving HTTP on http://127.0.0.1:8000/ (4 workers, up to 19952 connections; Ctrl-C stops)
 //! ```
 //!
 //! This step's server needs a Unix system (Linux or macOS): it watches
@@ -37,20 +37,31 @@
 #[cfg(not(unix))]
 compile_error!("step03's server needs a Unix system (Linux or macOS); on Windows, use WSL.");
 
-pub mod connection;
+// The interface a reader is meant to use: the gateway, the middleware, the
+// servers. Step 4 and step 5 build on these and nothing else.
 pub mod demo;
 pub mod environ;
-pub mod framing;
 pub mod gateway;
 pub mod middleware;
-pub mod pool;
-pub mod respond;
 pub mod server;
-pub mod simple;
+pub mod vars;
 
+// The server's insides, private: how a connection is read, how bodies are
+// framed, how one exchange runs, the pools and queues.
+mod connection;
+mod exchange;
+mod framing;
+mod per_connection;
+mod pool;
+mod queue;
+mod simple;
+
+pub use exchange::SERVER;
 pub use gateway::{
     Application, Body, Environ, Errors, Input, IntoHeaders, StartResponse, application_fn,
+    collect_body, panic_message,
 };
 pub use middleware::{AccessLog, Validate};
+pub use per_connection::serve_worker_per_connection;
 pub use server::{Config, Server, ServerArgs, Shutdown, make_server};
 pub use simple::serve_one_at_a_time;

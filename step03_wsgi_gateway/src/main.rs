@@ -44,9 +44,9 @@ fn run(args: Args) -> io::Result<()> {
     }
     let server = args.server.server(app)?;
     println!(
-        "Serving HTTP on {} ({} workers; Ctrl-C stops)",
+        "Serving HTTP on {} ({}; Ctrl-C stops)",
         server.url(),
-        server.config().workers
+        server.config()
     );
     server.serve_until_signalled()
 }

@@ -8,8 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use crate::gateway::{Application, Body, Environ, StartResponse};
-use crate::respond::HOP_BY_HOP;
+use step02_http_reply::Status;
+use step02_http_reply::response::{check_header, error_html};
+
+use crate::exchange::HOP_BY_HOP;
+use crate::gateway::{Application, Body, Environ, StartResponse, parse_status};
 
 // ANCHOR: access_log
 /// Logs one line per request in the Common Log Format that Python's
@@ -139,11 +142,14 @@ impl<A: Application> Application for Validate<A> {
 
 fn report(environ: &mut Environ, start_response: &mut StartResponse, problem: &str) -> Body {
     let _ = writeln!(environ.errors, "validate: {problem}");
+    // A whole HTML page, as every error page in this book is: the
+    // developer reads it in a browser.
     start_response.start(
         "500 Internal Server Error",
-        [("Content-Type", "text/plain; charset=utf-8")],
+        [("Content-Type", "text/html; charset=utf-8")],
     );
-    Body::from(format!("validate: {problem}\n"))
+    let status = Status::INTERNAL_SERVER_ERROR;
+    Body::from(error_html(status, &format!("validate: {problem}")))
 }
 
 /// The variables PEP 3333 requires of every server.
@@ -194,27 +200,16 @@ pub fn check_response(start_response: &StartResponse) -> Result<(), String> {
             "it called start_response twice without an error (use restart_after_error)".into(),
         );
     }
-    let (code, reason) = status.split_once(' ').unwrap_or((status, ""));
-    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) || code < "100" {
-        return Err(format!(
-            "the status {status:?} must start with a three-digit code of at least 100"
-        ));
-    }
+    // What the server itself refuses (`parse_status`, step 2's
+    // `check_header`), and then what PEP 3333 asks on top.
+    let (code, reason) = parse_status(status)?;
     if reason.trim().is_empty() {
         return Err(format!(
             "the status {status:?} needs a reason phrase after the code, as in \"200 OK\""
         ));
     }
-    if reason.chars().any(char::is_control) {
-        return Err(format!(
-            "the status {status:?} contains a control character"
-        ));
-    }
     for (name, value) in start_response.headers() {
-        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-        if name.is_empty() || !name.chars().all(token) {
-            return Err(format!("the header name {name:?} is not a token"));
-        }
+        check_header(name, value)?;
         if name.ends_with('-') || name.ends_with('_') {
             return Err(format!("the header name {name:?} ends in - or _"));
         }
@@ -236,7 +231,7 @@ pub fn check_response(start_response: &StartResponse) -> Result<(), String> {
         }
     }
     let has_type = start_response.header("Content-Type").is_some();
-    let no_content = matches!(code, "204" | "304") || code.starts_with('1');
+    let no_content = matches!(code, 100..=199 | 204 | 304);
     match (has_type, no_content) {
         (false, false) => Err(format!("a {code} response needs a Content-Type")),
         (true, true) => Err(format!(
@@ -370,7 +365,7 @@ mod tests {
                     );
                     Body::empty()
                 },
-                "control character",
+                "CR, LF or NUL",
             ),
             (
                 |_, sr| {

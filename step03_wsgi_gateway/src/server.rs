@@ -20,6 +20,7 @@
 //! nothing else to do (the *leader*); see `run_worker` below.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::{self, ErrorKind};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
@@ -30,13 +31,13 @@ use std::time::{Duration, Instant};
 
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token, Waker};
-use step02_http_reply::server::close_gracefully;
-use step02_http_reply::{Limits, Response, Status};
+use step02_http_reply::Limits;
+use step02_http_reply::server::{close_gracefully, refuse_busy};
 
 use crate::connection::{Connection, Progress};
+use crate::exchange::{self, Exchange, KeepAlive, SERVER, error_page};
 use crate::gateway::Application;
-use crate::pool::{Queue, Task};
-use crate::respond::{Exchange, Persist, SERVER, respond};
+use crate::queue::{Queue, Task};
 
 // ANCHOR: config
 /// How long a kept-alive connection may sit idle between requests before we
@@ -46,10 +47,47 @@ use crate::respond::{Exchange, Persist, SERVER, respond};
 /// nginx's 75 s.)
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// The most connections open at once. Each costs a file descriptor and a
-/// little memory, not a thread; past this, new clients get `503`. It stays
-/// below the usual limit of 1024 open files per process.
-pub const MAX_CONNECTIONS: usize = 1000;
+/// Files the process keeps open besides its connections: stdin, stdout and
+/// stderr, the listener, the poller and its waker, and what the application
+/// opens. Step 5's guestbook holds three per pooled database connection (the
+/// database, its WAL and its shared-memory file) and a pool as big as the
+/// workers; a static file being sent holds one per worker. So 4 per worker,
+/// and 32 for the rest.
+pub fn reserved_files(workers: usize) -> u64 {
+    32 + 4 * workers as u64
+}
+
+/// How many connections fit in `open_files` (the soft limit on open files)
+/// when `workers` threads run: each connection is one file descriptor, and
+/// [`reserved_files`] are kept back. Past this, new clients get `503`.
+pub fn connections_for(open_files: u64, workers: usize) -> usize {
+    let room = open_files.saturating_sub(reserved_files(workers)).max(1);
+    usize::try_from(room).unwrap_or(usize::MAX)
+}
+
+/// Raises this process's soft limit on open files to its hard limit (the
+/// most an unprivileged process may ask for), and returns the new soft
+/// limit. Many systems start a program with a soft limit of 1024 and a
+/// hard one far higher: a server that kept the soft one would turn clients
+/// away with its machine mostly idle. Where there is no such limit, returns
+/// `u64::MAX`.
+pub fn raise_open_files_limit() -> io::Result<u64> {
+    rlimit::increase_nofile_limit(u64::MAX)
+}
+
+/// The soft limit on open files, as it is now.
+fn open_files_limit() -> u64 {
+    // 1024 is the usual soft limit when it cannot be read.
+    rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
+}
+
+/// How many connections may wait in the kernel's accept queue before the
+/// leader accepts them. `std` always asks for 128, which a burst of a few
+/// hundred clients connecting at once overflows: Linux then drops their
+/// first packet, and they retry after a second. Linux caps the value at
+/// `net.core.somaxconn` (4096 since Linux 5.4), so asking for more is
+/// harmless.
+pub const LISTEN_BACKLOG: i32 = 4096;
 
 /// How long writing to a client may stall before we give up on it: a client
 /// that stops reading its response holds a worker at most this long.
@@ -86,7 +124,8 @@ pub const STALE_READ_TIMEOUT: Duration = Duration::from_millis(10);
 pub struct Config {
     /// How many worker threads run requests.
     pub workers: usize,
-    /// The most connections open at once ([`MAX_CONNECTIONS`]).
+    /// The most connections open at once: by default as many as the open-
+    /// files limit allows ([`connections_for`]).
     pub max_connections: usize,
     /// How long a kept-alive connection may stay idle ([`IDLE_TIMEOUT`]).
     pub idle_timeout: Duration,
@@ -96,12 +135,32 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        Config::with_workers(default_workers())
+    }
+}
+
+impl Config {
+    /// The default settings with `workers` workers, and as many connections
+    /// as the open-files limit leaves room for with that many.
+    pub fn with_workers(workers: usize) -> Config {
         Config {
-            workers: default_workers(),
-            max_connections: MAX_CONNECTIONS,
+            workers,
+            max_connections: connections_for(open_files_limit(), workers),
             idle_timeout: IDLE_TIMEOUT,
             limits: Limits::default(),
         }
+    }
+}
+
+/// `4 workers, up to 19952 connections`: for the line a server prints when
+/// it starts.
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} workers, up to {} connections",
+            self.workers, self.max_connections
+        )
     }
 }
 
@@ -169,30 +228,47 @@ pub struct ServerArgs {
 }
 
 impl ServerArgs {
-    /// Binds the address, and makes a server for `app` with that many
+    /// Gets the server ready for `app`, as a program does when it starts:
+    /// raises the open-files limit, binds the address with a backlog for
+    /// bursts ([`listen`]), and sizes the connection cap for that many
     /// workers.
     pub fn server(&self, app: impl Application) -> io::Result<Server> {
-        let (listener, _) = step02_http_reply::server::bind(&self.addr)?;
-        let workers = self.workers.unwrap_or_else(default_workers).max(1);
-        let config = Config {
-            workers,
-            ..Config::default()
-        };
-        Server::new(listener, app, config)
+        raise_open_files_limit()?;
+        let listener = listen(&self.addr)?;
+        let workers = self.workers.unwrap_or_else(default_workers);
+        Server::new(listener, app, Config::with_workers(workers))
     }
 }
 // ANCHOR_END: server_args
 
-/// Binds `addr` and makes a server for `app` with the default settings,
-/// like Python's `wsgiref.simple_server.make_server`.
-pub fn make_server(addr: &str, app: impl Application) -> io::Result<Server> {
+/// Binds `addr` as step 2 does, then makes its accept queue
+/// [`LISTEN_BACKLOG`] long. (Calling `listen` again on a listening socket
+/// only changes its backlog; `socket2` makes that call without `unsafe`.)
+pub fn listen(addr: &str) -> io::Result<TcpListener> {
     let (listener, _) = step02_http_reply::server::bind(addr)?;
-    Server::new(listener, app, Config::default())
+    socket2::SockRef::from(&listener).listen(LISTEN_BACKLOG)?;
+    Ok(listener)
+}
+
+/// Binds `addr` and makes a server for `app` with the default settings,
+/// like Python's `wsgiref.simple_server.make_server`. Like
+/// [`ServerArgs::server`], it raises the open-files limit first.
+pub fn make_server(addr: &str, app: impl Application) -> io::Result<Server> {
+    raise_open_files_limit()?;
+    Server::new(listen(addr)?, app, Config::default())
 }
 
 impl Server {
     /// A server for `app` on a listener the caller has bound.
+    /// Refuses a configuration that could serve nobody: no workers, or no
+    /// room for a connection.
     pub fn new(listener: TcpListener, app: impl Application, config: Config) -> io::Result<Server> {
+        if config.workers == 0 || config.max_connections == 0 {
+            return Err(io::Error::new(
+                ErrorKind::InvalidInput,
+                format!("a server needs at least one worker and one connection ({config})"),
+            ));
+        }
         let local = listener.local_addr()?;
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
@@ -469,7 +545,11 @@ fn accept_all(listener: &TcpListener, shared: &Shared, next_token: &mut usize) -
             }
         };
         if shared.open.load(Ordering::SeqCst) >= shared.config.max_connections {
-            refuse_busy(&stream, peer, shared.config.max_connections);
+            refuse_busy(
+                &stream,
+                shared.config.max_connections,
+                &[("Server", SERVER)],
+            );
             continue;
         }
         if let Err(e) = prepare(&stream) {
@@ -508,18 +588,6 @@ fn prepare(stream: &TcpStream) -> io::Result<()> {
     stream.set_write_timeout(Some(WRITE_TIMEOUT))
 }
 
-fn refuse_busy(stream: &TcpStream, peer: SocketAddr, max: usize) {
-    eprintln!("{peer}: refused, {max} connections already open");
-    // A new socket's send buffer is empty, so this short write cannot block.
-    let _ = stream.set_nonblocking(true);
-    let busy = Response::error_page(
-        Status::SERVICE_UNAVAILABLE,
-        "The server is busy; try again.",
-    )
-    .with_header("Retry-After", "1")
-    .with_header("Server", SERVER);
-    let _ = busy.write_to(stream, false);
-}
 // ANCHOR_END: accept
 
 // ANCHOR: park
@@ -573,8 +641,7 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
             Progress::Failed(error) => {
                 eprintln!("{}: {error}", conn.peer);
                 if let Some(status) = error.status() {
-                    let page = Response::error_page(status, &error.to_string())
-                        .with_header("Server", SERVER);
+                    let page = error_page(status, &error.to_string());
                     let _ = page.write_to(conn.stream(), false);
                     close_gracefully(conn.stream());
                 }
@@ -586,11 +653,11 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
                     body,
                     local: conn.local,
                     peer: conn.peer,
-                    keep_open: &|| !shared.shutdown.is_requested(),
+                    keep_alive_allowed: &|| !shared.shutdown.is_requested(),
                 };
-                let persist = respond(&*shared.app, exchange, conn.stream());
+                let keep_alive = exchange::run(&*shared.app, exchange, conn.stream());
                 conn.finished_request();
-                if persist == Persist::Close || shared.shutdown.is_requested() {
+                if keep_alive == KeepAlive::No || shared.shutdown.is_requested() {
                     close_gracefully(conn.stream());
                     return close(shared, conn);
                 }
@@ -618,9 +685,7 @@ fn close_expired(shared: &Shared) {
             // The connection was waiting for the client, so its send buffer
             // is empty and this short write does not wait.
             let _ = conn.stream().set_nonblocking(true);
-            let page =
-                Response::error_page(status, &error.to_string()).with_header("Server", SERVER);
-            let _ = page.write_to(conn.stream(), false);
+            let _ = error_page(status, &error.to_string()).write_to(conn.stream(), false);
         }
         close(shared, conn);
     }

@@ -7,20 +7,31 @@
 use std::net::TcpListener;
 use std::time::Instant;
 
+use step02_http_reply::Limits;
 use step02_http_reply::server::close_gracefully;
-use step02_http_reply::{Limits, Response};
 
 use crate::connection::{Connection, Progress};
+use crate::exchange::{self, Exchange, error_page};
 use crate::gateway::Application;
-use crate::respond::{Exchange, respond};
 
 // ANCHOR: simple
 /// Serves `listener` forever, one connection after another.
 pub fn serve_one_at_a_time(listener: TcpListener, app: impl Application, limits: Limits) {
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let (Ok(peer), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {
-            continue;
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(error) => {
+                eprintln!("accept failed: {error}");
+                continue;
+            }
+        };
+        let (peer, local) = match (stream.peer_addr(), stream.local_addr()) {
+            (Ok(peer), Ok(local)) => (peer, local),
+            (Err(error), _) | (_, Err(error)) => {
+                // The client left between connecting and being accepted.
+                eprintln!("a connection closed before it was served: {error}");
+                continue;
+            }
         };
         let mut conn = Connection::new(stream, peer, local);
         // The same reading as the threaded server's, but waiting: read,
@@ -45,15 +56,14 @@ pub fn serve_one_at_a_time(listener: TcpListener, app: impl Application, limits:
                     body,
                     local,
                     peer,
-                    keep_open: &|| false,
+                    keep_alive_allowed: &|| false,
                 };
-                respond(&app, exchange, conn.stream());
+                exchange::run(&app, exchange, conn.stream());
             }
             Progress::Failed(error) => {
                 eprintln!("{peer}: {error}");
                 if let Some(status) = error.status() {
-                    let _ = Response::error_page(status, &error.to_string())
-                        .write_to(conn.stream(), false);
+                    let _ = error_page(status, &error.to_string()).write_to(conn.stream(), false);
                 }
             }
             Progress::NeedMore | Progress::Closed => {}

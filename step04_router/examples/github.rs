@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! $ cargo run --release -p step04_router --example github -- --addr 127.0.0.1:8000
-//! Serving 203 GitHub API routes on http://127.0.0.1:8000/ (4 workers)
+//! Serving 203 GitHub API routes on http://127.0.0.1:8000/ (4 workers, up to 19952 connections)
 //! $ curl http://127.0.0.1:8000/repos/rust-lang/rust/issues/1
 //! /repos/{owner}/{repo}/issues/{number}
 //! ```
@@ -25,10 +25,10 @@ struct Args {
 fn main() -> Result<(), Box<dyn Error>> {
     let server = Args::parse().server.server(github::app()?)?;
     println!(
-        "Serving {} GitHub API routes on {} ({} workers)",
+        "Serving {} GitHub API routes on {} ({})",
         github::routes().count(),
         server.url(),
-        server.config().workers
+        server.config()
     );
     server.serve_until_signalled()?;
     Ok(())

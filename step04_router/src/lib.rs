@@ -21,7 +21,7 @@
 //!
 //! ```text
 //! $ cargo run -p step04_router
-//! Serving the step 4 demo on http://127.0.0.1:8000/ (4 workers; Ctrl-C stops)
+//! Serving the step 4 demo on http://127.0.0.1:8000/ (4 workers, up to 19952 connections; Ctrl-C stops)
 //! ```
 
 // Nothing that comes from the network is unwrapped: a bad client must never

@@ -43,9 +43,9 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let app = AccessLog::new(Validate::new(site(folder)?));
     let server = args.server.server(app)?;
     println!(
-        "Serving the step 4 demo on {} ({} workers; Ctrl-C stops)",
+        "Serving the step 4 demo on {} ({}; Ctrl-C stops)",
         server.url(),
-        server.config().workers
+        server.config()
     );
     server.serve_until_signalled()?;
     Ok(())

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 use step02_http_reply::Status;
-use step03_wsgi_gateway::respond::panic_message;
+use step03_wsgi_gateway::panic_message;
 use step03_wsgi_gateway::{Application, Body, Environ, Input, StartResponse};
 
 use crate::error::{Error, RouteError, UrlError};

@@ -23,7 +23,7 @@
 //!
 //! ```text
 //! $ cargo run -p step05_templates
-//! Serving the guestbook on http://127.0.0.1:8000/ (4 workers; Ctrl-C stops)
+//! Serving the guestbook on http://127.0.0.1:8000/ (4 workers, up to 19952 connections; Ctrl-C stops)
 //! Guestbook database: /home/you/raw-socket/step05_templates/guestbook.db
 //! ```
 

@@ -52,9 +52,9 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
         ""
     };
     println!(
-        "Serving the guestbook on {} ({} workers{mode}; Ctrl-C stops)",
+        "Serving the guestbook on {} ({}{mode}; Ctrl-C stops)",
         server.url(),
-        server.config().workers
+        server.config()
     );
     println!("Guestbook database: {}", db.display());
     server.serve_until_signalled()?;

@@ -1,8 +1,9 @@
-//! The server's half of the gateway: call the application for one request,
-//! check what it recorded with `start_response`, and send its body with the
-//! right framing. Both servers in this crate use it.
+//! The server's half of the gateway, for one exchange (a request and its
+//! response): build the environ, call the application, check what it
+//! recorded with `start_response`, and send its body with the right
+//! framing. Every server in this crate uses it. (Python's `wsgiref` calls
+//! this part a *handler*: `handler.run(application)`.)
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::io::{self, BufWriter, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -14,18 +15,20 @@ use step02_http_reply::response::{check_header, http_date, write_head};
 use step02_http_reply::{Head, Response, Status};
 
 use crate::environ;
-use crate::gateway::{Application, Body, StartResponse};
+use crate::framing::ResponseFraming;
+use crate::gateway::{Application, Body, StartResponse, panic_message, parse_status};
 
 /// What this server calls itself in the `Server` header.
 pub const SERVER: &str = concat!("step03_wsgi_gateway/", env!("CARGO_PKG_VERSION"));
 
-/// Whether a connection may carry another request after a response.
+/// Whether a connection carries another request after this response:
+/// HTTP's *keep-alive* (RFC 9112, section 9.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Persist {
+pub enum KeepAlive {
     /// Keep the connection open for the next request.
-    KeepAlive,
-    /// Close the connection.
-    Close,
+    Yes,
+    /// Close the connection after the response.
+    No,
 }
 
 /// The request being answered, and where it came from.
@@ -38,26 +41,26 @@ pub struct Exchange<'a> {
     pub local: SocketAddr,
     /// The client's address.
     pub peer: SocketAddr,
-    /// Whether the server lets the connection stay open after this
-    /// response. Asked when the response is sent, not before the
-    /// application runs: a shutdown that comes meanwhile still makes this
-    /// the connection's last response.
-    pub keep_open: &'a dyn Fn() -> bool,
+    /// Whether the server allows keep-alive after this response. Asked
+    /// when the response is sent, not before the application runs: a
+    /// shutdown that comes meanwhile still makes this the connection's last
+    /// response.
+    pub keep_alive_allowed: &'a dyn Fn() -> bool,
 }
 
-// ANCHOR: respond
+// ANCHOR: run
 /// Calls `app` for the request and sends its response on `out`.
 ///
 /// Nothing the application does can crash the worker: a panic becomes a
 /// `500`, and so does a response that breaks the interface (no status, a
 /// header that would split the response). Problems are logged in one line.
-pub fn respond(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -> Persist {
+pub fn run(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -> KeepAlive {
     let Exchange {
         head,
         body,
         local,
         peer,
-        keep_open,
+        keep_alive_allowed,
     } = exchange;
     let mut environ = match environ::from_request(head, body, local, peer) {
         Ok(environ) => environ,
@@ -116,17 +119,17 @@ pub fn respond(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -
             );
         }
     };
-    let keep_alive = keep_open() && head.version == Version::Http11 && !wants_close(head);
+    let keep_alive = keep_alive_allowed() && head.version == Version::Http11 && !wants_close(head);
     match send(out, head, status, length, first, &mut body, keep_alive) {
-        Ok(persist) => persist,
+        Ok(keep_alive) => keep_alive,
         Err(problem) => {
             eprintln!("{peer}: {problem}");
-            Persist::Close
+            KeepAlive::No
         }
     }
     // `body` is dropped here, on every path above too: WSGI's close().
 }
-// ANCHOR_END: respond
+// ANCHOR_END: run
 
 /// The status and header fields an application recorded, checked.
 struct Recorded {
@@ -161,19 +164,7 @@ impl Recorded {
             }
             (Some(status), _) => status,
         };
-        let (code, reason) = status.split_once(' ').unwrap_or((status, ""));
-        let three_digits = code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit());
-        let code = match code.parse::<u16>() {
-            Ok(code) if three_digits && (100..600).contains(&code) => code,
-            _ => {
-                return Err(format!(
-                    "the status {status:?} does not start with a three-digit code"
-                ));
-            }
-        };
-        if reason.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) {
-            return Err(format!("the status {status:?} has a CR, LF or NUL"));
-        }
+        let (code, reason) = parse_status(status)?;
         let mut content_length = None;
         for (name, value) in start_response.headers() {
             check_header(name, value).map_err(|why| format!("the application's {why}"))?;
@@ -216,7 +207,7 @@ fn send(
     first: Option<Vec<u8>>,
     body: &mut Body,
     mut keep_alive: bool,
-) -> Result<Persist, String> {
+) -> Result<KeepAlive, String> {
     let code = Status(status.code);
     let no_body = code.forbids_body() || head.method == "HEAD";
     let length = status.content_length.or(length);
@@ -228,20 +219,20 @@ fn send(
         if let (true, None, Some(length)) = (head_with_length, status.content_length, length) {
             headers.push(("Content-Length".into(), length.to_string()));
         }
-        Framing::Nothing
+        ResponseFraming::Empty
     } else if let Some(length) = length {
         if status.content_length.is_none() {
             headers.push(("Content-Length".into(), length.to_string()));
         }
-        Framing::Length(length)
+        ResponseFraming::Length(length)
     } else if head.version == Version::Http11 {
         headers.push(("Transfer-Encoding".into(), "chunked".into()));
-        Framing::Chunked
+        ResponseFraming::Chunked
     } else {
         // An HTTP/1.0 client knows no chunks: the end of the body is the end
         // of the connection.
         keep_alive = false;
-        Framing::UntilClose
+        ResponseFraming::UntilClose
     };
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("Date")) {
         headers.push(("Date".into(), date_now()));
@@ -274,8 +265,8 @@ fn send(
     let mut sent: u64 = 0;
     while let Some(bytes) = chunk {
         match framing {
-            Framing::Nothing => break,
-            Framing::Length(length) => {
+            ResponseFraming::Empty => break,
+            ResponseFraming::Length(length) => {
                 let room = usize::try_from(length - sent).unwrap_or(usize::MAX);
                 if bytes.len() > room {
                     writer.write_all(&bytes[..room]).map_err(gone)?;
@@ -286,12 +277,12 @@ fn send(
                 }
                 writer.write_all(&bytes).map_err(gone)?;
             }
-            Framing::Chunked => {
+            ResponseFraming::Chunked => {
                 write!(writer, "{:x}\r\n", bytes.len()).map_err(gone)?;
                 writer.write_all(&bytes).map_err(gone)?;
                 writer.write_all(b"\r\n").map_err(gone)?;
             }
-            Framing::UntilClose => writer.write_all(&bytes).map_err(gone)?,
+            ResponseFraming::UntilClose => writer.write_all(&bytes).map_err(gone)?,
         }
         sent += bytes.len() as u64;
         chunk = next_chunk(body).map_err(|panic| {
@@ -301,36 +292,23 @@ fn send(
             format!("the application panicked in its body after {sent} bytes: {panic}")
         })?;
     }
-    if let Framing::Length(length) = framing {
+    if let ResponseFraming::Length(length) = framing {
         if sent < length {
             writer.flush().map_err(gone)?;
             return Err(format!("the body ended after {sent} of its {length} bytes"));
         }
     }
-    if framing == Framing::Chunked {
+    if framing == ResponseFraming::Chunked {
         writer.write_all(b"0\r\n\r\n").map_err(gone)?;
     }
     writer.flush().map_err(gone)?;
     Ok(if keep_alive {
-        Persist::KeepAlive
+        KeepAlive::Yes
     } else {
-        Persist::Close
+        KeepAlive::No
     })
 }
 // ANCHOR_END: send
-
-/// How the body goes on the wire.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Framing {
-    /// No body (`HEAD`, `204`, `304`).
-    Nothing,
-    /// Exactly this many bytes.
-    Length(u64),
-    /// Chunked encoding.
-    Chunked,
-    /// Bytes until the connection closes.
-    UntilClose,
-}
 
 /// The `Date` value for now. It changes once a second, and formatting it
 /// for every response costs more than a small response itself, so each
@@ -361,11 +339,18 @@ fn next_chunk(body: &mut Body) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
+/// A page the server makes itself (a malformed request, a failed
+/// application, a timeout): step 2's error page, whole HTML document and
+/// all, with this server's name on it. Every server in this crate sends its
+/// error pages through here.
+pub fn error_page(status: Status, detail: &str) -> Response {
+    Response::error_page(status, detail).with_header("Server", SERVER)
+}
+
 /// Sends a server-made error page and asks for the connection to close.
-pub fn send_error(out: &TcpStream, head: &Head, status: Status, detail: &str) -> Persist {
-    let page = Response::error_page(status, detail).with_header("Server", SERVER);
-    let _ = page.write_to(out, head.method == "HEAD");
-    Persist::Close
+fn send_error(out: &TcpStream, head: &Head, status: Status, detail: &str) -> KeepAlive {
+    let _ = error_page(status, detail).write_to(out, head.method == "HEAD");
+    KeepAlive::No
 }
 
 /// Whether the client asked to close after this request (`Connection: close`).
@@ -373,17 +358,6 @@ pub fn wants_close(head: &Head) -> bool {
     head.headers_named("Connection")
         .flat_map(|value| value.split(','))
         .any(|token| token.trim().eq_ignore_ascii_case("close"))
-}
-
-/// The text of a panic, when it has one.
-pub fn panic_message(panic: &(dyn Any + Send)) -> String {
-    if let Some(text) = panic.downcast_ref::<&str>() {
-        text.to_string()
-    } else if let Some(text) = panic.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(no message)".to_string()
-    }
 }
 
 #[cfg(test)]
