@@ -42,6 +42,7 @@ compile_error!("step03's server needs a Unix system (Linux or macOS); on Windows
 pub mod demo;
 pub mod environ;
 pub mod gateway;
+pub mod log_writer;
 pub mod middleware;
 pub mod server;
 pub mod vars;

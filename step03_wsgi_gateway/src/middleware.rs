@@ -3,16 +3,18 @@
 //! or change the environ on the way in, and the status, header fields and
 //! body on the way out.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use step02_http_reply::Status;
 use step02_http_reply::response::{check_header, error_html};
 
 use crate::exchange::HOP_BY_HOP;
 use crate::gateway::{Application, Body, Environ, StartResponse, parse_status};
+use crate::log_writer::{Entry, LogWriter};
 
 // ANCHOR: access_log
 /// Logs one line per request in the Common Log Format that Python's
@@ -23,11 +25,13 @@ use crate::gateway::{Application, Body, Environ, StartResponse, parse_status};
 /// ```
 ///
 /// client, two unused fields (identity and user), time, request line,
-/// status, body bytes. The line is written when the server drops the body,
+/// status, body bytes. The line is made when the server drops the body,
 /// that is when the response is over, so the byte count is what was sent.
+/// Lines go out through a [`LogWriter`], which writes them in batches
+/// without losing any (see `log_writer.rs`).
 pub struct AccessLog<A> {
     app: A,
-    out: Arc<Mutex<Box<dyn Write + Send>>>,
+    log: Arc<LogWriter>,
 }
 
 impl<A: Application> AccessLog<A> {
@@ -40,45 +44,86 @@ impl<A: Application> AccessLog<A> {
     pub fn to(app: A, out: impl Write + Send + 'static) -> AccessLog<A> {
         AccessLog {
             app,
-            out: Arc::new(Mutex::new(Box::new(out))),
+            log: LogWriter::new(out),
         }
     }
 }
 
 impl<A: Application> Application for AccessLog<A> {
     fn call(&self, environ: &mut Environ, start_response: &mut StartResponse) -> Body {
-        let client = environ.get("REMOTE_ADDR").unwrap_or("-").to_string();
-        let request_line = format!(
-            "{} {} {}",
-            environ.method(),
-            environ
-                .get("REQUEST_URI")
-                .unwrap_or_else(|| environ.path_info()),
-            environ.get("SERVER_PROTOCOL").unwrap_or("HTTP/1.1"),
-        );
+        let mut line = LogLine {
+            entry: self.log.begin(),
+            client: environ.get("REMOTE_ADDR").unwrap_or("-").to_string(),
+            request: format!(
+                "{} {} {}",
+                environ.method(),
+                environ
+                    .get("REQUEST_URI")
+                    .unwrap_or_else(|| environ.path_info()),
+                environ.get("SERVER_PROTOCOL").unwrap_or("HTTP/1.1"),
+            ),
+            // If the application panics, `line` is dropped as the panic
+            // passes through here, and the server answers 500: log that.
+            status: "500".to_string(),
+            sent: 0,
+        };
         let body = self.app.call(environ, start_response);
-
-        let status = start_response
+        line.status = start_response
             .status()
             .and_then(|s| s.split(' ').next())
             .unwrap_or("-")
             .to_string();
-        let sent = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&sent);
-        let out = Arc::clone(&self.out);
+        // The line travels with the body, counting what is sent, and is
+        // logged when the server drops the body: WSGI's close().
+        // (`let line = &mut line` makes the closure own the whole line; a
+        // closure that only wrote `line.sent` would capture that one number,
+        // and the line would be logged at once, with nothing counted.)
         body.inspect(move |chunk| {
-            counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-        })
-        .on_close(move || {
-            let bytes = sent.load(Ordering::Relaxed);
-            let line = format!(
-                "{client} - - [{}] \"{request_line}\" {status} {bytes}\n",
-                log_time(SystemTime::now())
-            );
-            let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
-            let _ = out.write_all(line.as_bytes());
+            let line = &mut line;
+            line.sent += chunk.len() as u64;
         })
     }
+}
+
+/// A request's line, logged when dropped.
+struct LogLine {
+    entry: Entry,
+    client: String,
+    request: String,
+    status: String,
+    sent: u64,
+}
+
+impl Drop for LogLine {
+    fn drop(&mut self) {
+        let LogLine {
+            client,
+            request,
+            status,
+            sent,
+            ..
+        } = self;
+        let time = log_time_now();
+        let line = format!("{client} - - [{time}] \"{request}\" {status} {sent}\n");
+        self.entry.set_line(line);
+    }
+}
+
+/// [`log_time`] for now. The text changes once a second, so each thread
+/// keeps the last one it made, as the server does for its `Date` field.
+fn log_time_now() -> String {
+    thread_local! {
+        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = SystemTime::now();
+    let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != second {
+            *last = (second, log_time(now));
+        }
+        last.1.clone()
+    })
 }
 
 /// The time as `wsgiref` writes it: `21/Nov/2026 12:00:00`. `wsgiref` uses
@@ -268,6 +313,7 @@ fn check_length(body: Body, promised: Option<u64>) -> Body {
 mod tests {
     use super::*;
     use crate::gateway::collect_body;
+    use std::sync::Mutex;
 
     /// A shared buffer that a test can read after the middleware wrote to it.
     #[derive(Clone, Default)]
@@ -308,6 +354,41 @@ mod tests {
             line.ends_with("] \"GET /a?b=1 HTTP/1.1\" 200 11\n"),
             "{line}"
         );
+    }
+
+    /// An application that panics still gets its line, with the 500 the
+    /// server answers; and lines that waited while requests overlapped go
+    /// out when the last one ends.
+    #[test]
+    fn access_log_keeps_the_line_of_a_panic() {
+        let log = Shared::default();
+        let app = AccessLog::to(
+            |environ: &mut Environ, start_response: &mut StartResponse| -> Body {
+                if environ.path_info() == "/panic" {
+                    panic!("a bug");
+                }
+                hello(environ, start_response)
+            },
+            log.clone(),
+        );
+        let call = |path: &str| {
+            let mut environ = Environ::synthetic("GET", path, b"");
+            app.call(&mut environ, &mut StartResponse::new())
+        };
+        let slow = call("/slow"); // under way until its body is dropped
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call("/panic")));
+        assert!(panicked.is_err());
+        let written = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(written(), "", "a request is still under way");
+        drop(slow);
+        let text = written();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(
+            lines[0].ends_with("\"GET /panic HTTP/1.1\" 500 0"),
+            "{text}"
+        );
+        assert!(lines[1].ends_with("\"GET /slow HTTP/1.1\" 200 0"), "{text}");
     }
 
     /// The time is formatted the way wsgiref formats it.

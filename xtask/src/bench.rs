@@ -4,6 +4,7 @@
 //! | case | this project | axum (`xtask/axum-peer`) | request |
 //! |------|--------------|--------------------------|---------|
 //! | `step03` | step 3's `hello` example | `axum-peer hello` | `GET /` |
+//! | `step03-demo` | the step 3 demo with its access log and validator, as `cargo run -p step03_wsgi_gateway` runs it | `axum-peer hello` | `GET /` |
 //! | `step04` | step 4's `github` example (203 routes) | `axum-peer github` | a route with three parameters |
 //! | `step05` | the guestbook, as `cargo run -p step05_templates` runs it | `axum-peer guestbook` (axum, minijinja, rusqlite) | `GET /`: 20 of 120 messages |
 //!
@@ -54,16 +55,28 @@ struct Case {
 enum Program {
     /// An example, built for the benchmark.
     Example(&'static str),
-    /// The package's own binary, as `cargo run -p` runs it: for step 5, the
-    /// guestbook with its middleware, on a database of 120 messages.
+    /// The package's own binary, as `cargo run -p` runs it, middleware and
+    /// all: what a learner runs.
+    Binary,
+    /// Step 5's binary: the guestbook with its middleware, on a database of
+    /// 120 messages.
     Guestbook,
 }
 
-const CASES: [Case; 3] = [
+const CASES: [Case; 4] = [
     Case {
         name: "step03",
         package: "step03_wsgi_gateway",
         program: Program::Example("hello"),
+        peer_mode: "hello",
+        path: "/",
+    },
+    // The same server with the demo application behind the access log and
+    // the validator, against the same bare axum: what the middleware costs.
+    Case {
+        name: "step03-demo",
+        package: "step03_wsgi_gateway",
+        program: Program::Binary,
         peer_mode: "hello",
         path: "/",
     },
@@ -127,6 +140,7 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         build.args(["--package", case.package]);
         match case.program {
             Program::Example(example) => build.args(["--example", example]),
+            Program::Binary => build.args(["--bin", case.package]),
             Program::Guestbook => build.args(["--bin", case.package, "--example", "seed"]),
         };
     }
@@ -182,6 +196,18 @@ fn compare(
                 case.name, case.package, case.path
             );
             let mut ours = Command::new(examples.join(example));
+            ours.args(["--addr", "127.0.0.1:0"]);
+            let mut axum = Command::new(peer);
+            axum.args([case.peer_mode, "127.0.0.1:0"]);
+            (ours, axum)
+        }
+        Program::Binary => {
+            println!(
+                "== {}: {} as `cargo run -p` runs it, against axum, GET {}",
+                case.name, case.package, case.path
+            );
+            let release = examples.parent().unwrap_or(examples);
+            let mut ours = Command::new(release.join(case.package));
             ours.args(["--addr", "127.0.0.1:0"]);
             let mut axum = Command::new(peer);
             axum.args([case.peer_mode, "127.0.0.1:0"]);
@@ -379,11 +405,16 @@ struct Server {
 impl Server {
     /// Starts the server and reads its URL from the first line it prints.
     fn start(name: &'static str, command: &mut Command) -> Result<Server, String> {
+        // stderr, where the access logs go, is a pipe that is read and
+        // thrown away, as a terminal or a log collector would read it.
         let mut child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start {name}: {e}"))?;
+        if let Some(mut stderr) = child.stderr.take() {
+            std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        }
         let mut line = String::new();
         if let Some(stdout) = child.stdout.take() {
             let mut stdout = BufReader::new(stdout);

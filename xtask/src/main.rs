@@ -30,7 +30,8 @@ usage: cargo xtask <command>
                              with its reference solution (all exercises if no ID)
   book                       check that every include in the book resolves, then build it
   browser                    run the tests that load pages in headless Chromium
-  bench [--quick] [CASE...]  each step against axum, with wrk (needs wrk): step03, step04, step05
+  bench [--quick] [CASE...]  each step against axum, with wrk (needs wrk): step03, step03-demo,
+                             step04, step05
 ";
 
 fn main() -> ExitCode {
