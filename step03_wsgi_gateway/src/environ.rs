@@ -1,13 +1,13 @@
 //! How a server turns a parsed request into an [`Environ`]: the variables
 //! CGI defined in 1993 (RFC 3875 wrote them down later), which WSGI kept.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use percent_encoding::percent_decode_str;
 use step02_http_reply::{Error, Head};
 
 use crate::gateway::{Environ, Errors, Input};
-use crate::vars::{Key, Vars};
 
 // ANCHOR: from_request
 /// Builds the environ for a request whose body has been read.
@@ -25,8 +25,8 @@ pub(crate) fn from_request(
         .decode_utf8()
         .map_err(|_| Error::BadRequest("the path is not UTF-8 once decoded"))?;
 
-    let mut vars = Vars::with_capacity(20 + head.headers.len());
-    let mut set = |key: &'static str, value: String| vars.insert(Key::Borrowed(key), value);
+    let mut vars = BTreeMap::new();
+    let mut set = |key: &str, value: String| vars.insert(key.to_string(), value);
     set("REQUEST_METHOD", head.method.clone());
     set("SCRIPT_NAME", String::new());
     set("PATH_INFO", path_info.into_owned());
@@ -62,7 +62,7 @@ pub(crate) fn from_request(
 /// `_` both become `_`, `X-User_Id` would pass for `X-User-Id`, and a client
 /// could forge a field that a proxy in front of us was trusted to set.
 /// (nginx drops such fields by default for the same reason.)
-fn add_http_variables(vars: &mut Vars, head: &Head) {
+fn add_http_variables(vars: &mut BTreeMap<String, String>, head: &Head) {
     for header in &head.headers {
         if header.name.contains('_') {
             continue;
@@ -72,7 +72,12 @@ fn add_http_variables(vars: &mut Vars, head: &Head) {
             continue; // Content-Type and Content-Length, set already
         }
         let separator = if key == "HTTP_COOKIE" { "; " } else { ", " };
-        vars.append(Key::Owned(key), &header.value, separator);
+        vars.entry(key)
+            .and_modify(|joined| {
+                joined.push_str(separator);
+                joined.push_str(&header.value);
+            })
+            .or_insert_with(|| header.value.clone());
     }
 }
 // ANCHOR_END: from_request

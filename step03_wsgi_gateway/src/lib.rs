@@ -45,7 +45,6 @@ pub mod gateway;
 pub mod log_writer;
 pub mod middleware;
 pub mod server;
-pub mod vars;
 
 // The server's insides, private: how a connection is read, how bodies are
 // framed, how one exchange runs, the pools and queues.
