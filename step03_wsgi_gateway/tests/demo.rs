@@ -118,6 +118,7 @@ fn every_page_is_html5() {
         "GET /environ HTTP/1.1\r\n",
         "GET /form HTTP/1.1\r\n",
         "GET /nope HTTP/1.1\r\n",
+        "DELETE / HTTP/1.1\r\n",
         "GET /%ff HTTP/1.1\r\n",
         "GET / HTTP/1.2\r\n",
     ];

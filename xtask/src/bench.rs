@@ -12,10 +12,11 @@
 //! whatever else the machine is doing affects both alike; the medians are
 //! compared. The goal for each (the issues): at 64 keep-alive connections,
 //! at least 0.8 of axum's requests per second, and at 256 no request fails.
-//! Step 4 also has a benchmark of route lookup alone, without a server
-//! (`cargo bench -p step04_router --bench lookup`), and step 5 one of its
-//! page alone (`cargo bench -p step05_templates --bench render`); this
-//! runs them too.
+//! Step 3 also has a benchmark of the environ's map alone
+//! (`cargo bench -p step03_wsgi_gateway --bench environ`), step 4 one of
+//! route lookup alone, without a server (`cargo bench -p step04_router
+//! --bench lookup`), and step 5 one of its page alone (`cargo bench -p
+//! step05_templates --bench render`); this runs them too.
 //!
 //! `cargo xtask bench [--quick] [CASE...]`; no case means all of them.
 //! `--quick` is the version CI runs: fewer, shorter rounds. It still fails
@@ -168,6 +169,7 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
             starvation(&examples)?;
         }
         match case.name {
+            "step03" => cargo_bench(case.package, "environ", &settings)?,
             "step04" => cargo_bench(case.package, "lookup", &settings)?,
             "step05" => cargo_bench(case.package, "render", &settings)?,
             _ => {}
