@@ -47,6 +47,7 @@ use crate::queue::{Queue, Task};
 /// nginx's 75 s.)
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
+// ANCHOR: capacity
 /// Files the process keeps open besides its connections: stdin, stdout and
 /// stderr, the listener, the poller and its waker, and what the application
 /// opens. Step 5's guestbook holds three per pooled database connection (the
@@ -88,6 +89,7 @@ fn open_files_limit() -> u64 {
 /// `net.core.somaxconn` (4096 since Linux 5.4), so asking for more is
 /// harmless.
 pub const LISTEN_BACKLOG: i32 = 4096;
+// ANCHOR_END: capacity
 
 /// How long writing to a client may stall before we give up on it: a client
 /// that stops reading its response holds a worker at most this long.
@@ -241,6 +243,7 @@ impl ServerArgs {
 }
 // ANCHOR_END: server_args
 
+// ANCHOR: listen
 /// Binds `addr` as step 2 does, then makes its accept queue
 /// [`LISTEN_BACKLOG`] long. (Calling `listen` again on a listening socket
 /// only changes its backlog; `socket2` makes that call without `unsafe`.)
@@ -249,6 +252,7 @@ pub fn listen(addr: &str) -> io::Result<TcpListener> {
     socket2::SockRef::from(&listener).listen(LISTEN_BACKLOG)?;
     Ok(listener)
 }
+// ANCHOR_END: listen
 
 /// Binds `addr` and makes a server for `app` with the default settings,
 /// like Python's `wsgiref.simple_server.make_server`. Like
