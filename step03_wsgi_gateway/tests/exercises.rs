@@ -7,7 +7,10 @@
 //!
 //! They run the real binary and talk HTTP to it.
 
-use testkit::{Running, exchange};
+use std::io::{BufReader, Write};
+use std::time::Instant;
+
+use testkit::{PATIENCE, Running, exchange};
 
 const BIN: &str = env!("CARGO_BIN_EXE_step03_wsgi_gateway");
 
@@ -106,3 +109,48 @@ fn mount() {
     }
 }
 // ANCHOR_END: mount
+
+// ANCHOR: max_connections
+/// `--max-connections 2`: two clients are served, a third gets `503` with
+/// `Retry-After` while they stay, and once one leaves there is room again.
+#[test]
+#[ignore = "exercise: cargo xtask exercise check step03/max_connections"]
+fn max_connections() {
+    let server = Running::start(BIN, &["--addr", "127.0.0.1:0", "--max-connections", "2"]);
+    let keep_alive = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut held = Vec::new();
+    for n in 1..=2 {
+        let stream = testkit::connect(server.addr);
+        (&stream).write_all(keep_alive).unwrap();
+        let reply = testkit::read_reply(&mut BufReader::new(&stream), false).unwrap();
+        assert_eq!(reply.status, 200, "client {n} of 2 was not served");
+        held.push(stream);
+    }
+    let close = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let third = exchange(server.addr, close);
+    assert_eq!(
+        third.status(),
+        Some(503),
+        "a third client: {}",
+        third.head()
+    );
+    assert!(third.header("retry-after").is_some(), "{}", third.head());
+
+    // One leaves. The server notices when it reads the close, so a new
+    // client may need a few tries.
+    drop(held.pop());
+    let started = Instant::now();
+    loop {
+        let next = exchange(server.addr, close);
+        if next.status() == Some(200) {
+            break;
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "still refused after a client left: {}",
+            next.head()
+        );
+        std::thread::yield_now();
+    }
+}
+// ANCHOR_END: max_connections
