@@ -152,13 +152,13 @@ pub fn bench(args: &[&str]) -> Result<(), String> {
         "worker_per_connection",
     ]);
     run(&mut build)?;
-    let peer_target = root().join("target").join("axum-peer");
+    let peer_target = target_dir().join("axum-peer");
     run(cargo()
         .current_dir(root().join("xtask").join("axum-peer"))
         .args(["build", "--release", "--quiet", "--locked"])
         .arg("--target-dir")
         .arg(&peer_target))?;
-    let examples = root().join("target").join("release").join("examples");
+    let examples = target_dir().join("release").join("examples");
     let peer = peer_target.join("release").join("axum-peer");
     println!("{}", machine());
 
@@ -308,7 +308,7 @@ fn compare(
 /// A fresh guestbook database with [`GUESTBOOK_MESSAGES`] messages, made by
 /// step 5's `seed` example. Both servers read it.
 fn seed_guestbook(examples: &Path) -> Result<std::path::PathBuf, String> {
-    let dir = root().join("target").join("bench-guestbook");
+    let dir = target_dir().join("bench-guestbook");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
     let db = dir.join("guestbook.db");
@@ -503,6 +503,15 @@ fn parse_wrk(text: &str) -> Option<WrkResult> {
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Where cargo puts what it builds: `$CARGO_TARGET_DIR` if it is set (a
+/// CI cache, say), else `target/` in the workspace.
+fn target_dir() -> std::path::PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
 }
 
 /// A line about the machine, for the record.
