@@ -6,12 +6,15 @@
 //! exists and, for an anchor, that the file has that anchor with something
 //! in it. We also check that every exercise is stated in the book (its check
 //! command appears) and that its solution is shown (its patch is included).
+//! After the build, `rendered.rs` checks the pages themselves: a broken
+//! code fence turns the rest of a chapter into raw Markdown, and mdBook
+//! does not say so.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{exercise, root, run};
+use crate::{exercise, rendered, root, run};
 
 pub fn check_and_build() -> Result<(), String> {
     let docs = root().join("docs");
@@ -61,7 +64,10 @@ pub fn check_and_build() -> Result<(), String> {
     mdbook.arg("build").arg(&docs);
     run(&mut mdbook).map_err(|e| {
         format!("{e}\n(mdBook missing? cargo install mdbook --version 0.5.4 --locked)")
-    })
+    })?;
+    rendered::check_book(&docs.join("src"), &docs.join("book"))?;
+    println!("book: every heading rendered as a heading, no Markdown or include left in a page");
+    Ok(())
 }
 
 struct Include {

@@ -6,7 +6,8 @@
 //!                                        run one exercise's checker on your code
 //! cargo xtask exercise verify [ID...]    prove each checker fails on the shipped
 //!                                        code and passes with its solution
-//! cargo xtask book                       check the book's includes, then build it
+//! cargo xtask book                       check the book's includes, build it, check
+//!                                        the built pages
 //! cargo xtask browser                    the checks in headless Chromium
 //! cargo xtask bench [--quick] [CASE...]  each step against axum (step03, step04, step05)
 //! ```
@@ -16,6 +17,7 @@
 mod bench;
 mod book;
 mod exercise;
+mod rendered;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -28,7 +30,8 @@ usage: cargo xtask <command>
   exercise check ID          run one exercise's checker (ID as in the list, e.g. step01/threads)
   exercise verify [ID...]    prove each checker fails on the shipped code and passes
                              with its reference solution (all exercises if no ID)
-  book                       check that every include in the book resolves, then build it
+  book                       check that every include in the book resolves, build it,
+                             and check the pages (no heading lost, no raw Markdown)
   browser                    run the tests that load pages in headless Chromium
   bench [--quick] [CASE...]  each step against axum, with wrk (needs wrk): step03, step03-demo,
                              step04, step05
