@@ -43,6 +43,25 @@ fn custom_404() {
         Some(200),
         "files that exist are still served"
     );
+
+    // A 404.html that is a symlink to a file outside the folder is not
+    // followed out: the built-in page is sent instead.
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.html");
+    std::fs::write(&secret, "the password is hunter2").unwrap();
+    let (dir, server) = serve(&[("docs/a.txt", b"a")]);
+    std::os::unix::fs::symlink(&secret, dir.path().join("404.html")).unwrap();
+    let response = get(&server, "/nope.txt", "");
+    assert_eq!(response.status(), Some(404));
+    let body = String::from_utf8_lossy(response.body());
+    assert!(
+        !body.contains("hunter2"),
+        "a 404.html leading out of the folder was followed: {body}"
+    );
+    assert!(
+        body.contains("<!doctype html>"),
+        "the built-in page: {body}"
+    );
 }
 // ANCHOR_END: custom_404
 

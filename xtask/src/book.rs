@@ -35,6 +35,15 @@ pub fn check_and_build() -> Result<(), String> {
                     include.path
                 ));
             }
+            if include.path.ends_with(".patch") && include.anchor.as_deref() != Some("solution") {
+                problems.push(format!(
+                    "{}: include {} through its `solution` anchor ({}:solution), so \
+                     that the listings' ANCHOR lines in it are not shown",
+                    chapter.display(),
+                    include.path,
+                    include.path
+                ));
+            }
             included.push(file);
         }
         text_of_book.push_str(&text);
@@ -80,7 +89,12 @@ struct Include {
 /// not anchors and are not checked beyond the file existing.
 fn includes_in(text: &str) -> Vec<Include> {
     let mut found = Vec::new();
-    for piece in text.split("{{#").skip(1) {
+    let pieces: Vec<&str> = text.split("{{#").collect();
+    for (before, piece) in pieces.iter().zip(pieces.iter().skip(1)) {
+        // `\{{#include ...}}` is mdBook's escape: shown, not included.
+        if before.ends_with('\\') {
+            continue;
+        }
         let Some(rest) = piece
             .strip_prefix("include ")
             .or(piece.strip_prefix("rustdoc_include "))

@@ -32,8 +32,20 @@ pub fn check_page(chapter: &str, markdown: &str, html: &str) -> Vec<String> {
             ));
         }
     }
+    // What the chapter shows on purpose, escaped as `\{{#include ...}}`.
+    let shown: Vec<&str> = markdown
+        .split("\\{{#")
+        .skip(1)
+        .filter_map(|rest| rest.split("}}").next())
+        .collect();
     for line in text_lines(html) {
         let line = line.trim();
+        if shown
+            .iter()
+            .any(|escaped| line.contains(&format!("{{{{#{escaped}}}}}")))
+        {
+            continue;
+        }
         if line.starts_with("```") || line.starts_with("## ") || line.starts_with("### ") {
             problems.push(format!(
                 "{chapter}: raw Markdown in the built page: {line:?}"
@@ -193,6 +205,17 @@ mod tests {
         let problems = check_page("ch.md", GOOD_MD, html);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].contains("not expanded"));
+    }
+
+    /// An include escaped in the Markdown (`\{{#include ...}}`) is shown
+    /// on purpose, and is not reported.
+    #[test]
+    fn an_escaped_include_is_shown_not_reported() {
+        let markdown = format!("{GOOD_MD}\nInclude it as `\\{{{{#include a.patch:solution}}}}`.\n");
+        let html = format!(
+            "{GOOD_HTML}<p>Include it as <code>{{{{#include a.patch:solution}}}}</code>.</p>\n"
+        );
+        assert_eq!(check_page("ch.md", &markdown, &html), Vec::<String>::new());
     }
 
     /// Headings compare by their words, whatever the markup around them.
