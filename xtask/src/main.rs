@@ -8,6 +8,7 @@
 //!                                        code and passes with its solution
 //! cargo xtask book                       check the book's includes, build it, check
 //!                                        the built pages
+//! cargo xtask outputs [--update]         re-run the book's marked commands, report drift
 //! cargo xtask browser                    the checks in headless Chromium
 //! cargo xtask bench [--quick] [CASE...]  each step against axum (step03, step04, step05)
 //! ```
@@ -17,6 +18,7 @@
 mod bench;
 mod book;
 mod exercise;
+mod outputs;
 mod rendered;
 
 use std::env;
@@ -32,6 +34,8 @@ usage: cargo xtask <command>
                              with its reference solution (all exercises if no ID)
   book                       check that every include in the book resolves, build it,
                              and check the pages (no heading lost, no raw Markdown)
+  outputs [--update]         re-run the commands whose output the book shows (blocks
+                             marked <!-- outputs: STEP -->) and report what drifted
   browser                    run the tests that load pages in headless Chromium
   bench [--quick] [CASE...]  each step against axum, with wrk (needs wrk): step03, step03-demo,
                              step04, step05
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         ["exercise", "check", id] => exercise::check(id),
         ["exercise", "verify", ids @ ..] => exercise::verify(ids),
         ["book"] => book::check_and_build(),
+        ["outputs", rest @ ..] => outputs::outputs(rest),
         ["browser"] => browser(),
         ["bench", rest @ ..] => bench::bench(rest),
         [] | ["help" | "--help" | "-h"] => {
