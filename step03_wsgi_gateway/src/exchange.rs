@@ -315,17 +315,36 @@ fn send(
 /// thread keeps the last one it made.
 fn date_now() -> String {
     thread_local! {
-        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+        static LAST: PerSecond = const { PerSecond::new() };
     }
-    let now = SystemTime::now();
-    let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
+    LAST.with(|last| last.text(http_date))
+}
+
+/// Text made from the time to the second (a `Date` field, a log line's
+/// time), kept until the second changes. Each thread has its own, in a
+/// `thread_local!`, so no lock is needed.
+pub(crate) struct PerSecond {
+    last: RefCell<(u64, String)>,
+}
+
+impl PerSecond {
+    /// Nothing made yet.
+    pub(crate) const fn new() -> PerSecond {
+        PerSecond {
+            last: RefCell::new((u64::MAX, String::new())),
+        }
+    }
+
+    /// `format(now)`, made again only if the second changed.
+    pub(crate) fn text(&self, format: fn(SystemTime) -> String) -> String {
+        let now = SystemTime::now();
+        let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let mut last = self.last.borrow_mut();
         if last.0 != second {
-            *last = (second, http_date(now));
+            *last = (second, format(now));
         }
         last.1.clone()
-    })
+    }
 }
 
 /// The next non-empty chunk of the body, or the panic that stopped it.

@@ -3,16 +3,15 @@
 //! or change the environ on the way in, and the status, header fields and
 //! body on the way out.
 
-use std::cell::RefCell;
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use step02_http_reply::Status;
 use step02_http_reply::response::{check_header, error_html};
 
-use crate::exchange::HOP_BY_HOP;
+use crate::exchange::{HOP_BY_HOP, PerSecond};
 use crate::gateway::{Application, Body, Environ, StartResponse, parse_status};
 use crate::log_writer::{Entry, LogWriter};
 
@@ -109,21 +108,13 @@ impl Drop for LogLine {
     }
 }
 
-/// [`log_time`] for now. The text changes once a second, so each thread
-/// keeps the last one it made, as the server does for its `Date` field.
+/// [`log_time`] for now, made once a second per thread, as the server
+/// makes its `Date` field.
 fn log_time_now() -> String {
     thread_local! {
-        static LAST: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+        static LAST: PerSecond = const { PerSecond::new() };
     }
-    let now = SystemTime::now();
-    let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if last.0 != second {
-            *last = (second, log_time(now));
-        }
-        last.1.clone()
-    })
+    LAST.with(|last| last.text(log_time))
 }
 
 /// The time as `wsgiref` writes it: `21/Nov/2026 12:00:00`. `wsgiref` uses
