@@ -29,7 +29,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{cargo, root, run};
+use crate::{cargo, root, run, target_dir};
 
 /// The ratio each step must reach at 64 connections.
 const GOAL: f64 = 0.8;
@@ -503,15 +503,6 @@ fn parse_wrk(text: &str) -> Option<WrkResult> {
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
-}
-
-/// Where cargo puts what it builds: `$CARGO_TARGET_DIR` if it is set (a
-/// CI cache, say), else `target/` in the workspace.
-fn target_dir() -> std::path::PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root().join(dir),
-        None => root().join("target"),
-    }
 }
 
 /// A line about the machine, for the record.

@@ -129,6 +129,15 @@ fn root() -> PathBuf {
 }
 
 /// The cargo that runs us, so the same toolchain builds everything.
+/// Where cargo puts what it builds: `$CARGO_TARGET_DIR` if it is set (a
+/// CI cache, say), else `target/` in the workspace.
+fn target_dir() -> PathBuf {
+    match env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
 fn cargo() -> Command {
     Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }

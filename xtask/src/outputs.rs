@@ -30,10 +30,9 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use crate::{cargo, root, run};
+use crate::{cargo, root, run, target_dir};
 
 /// The servers a block can name: the step's package, and its arguments.
 const SERVERS: [(&str, &str, &[&str]); 4] = [
@@ -211,8 +210,8 @@ struct Running {
 
 impl Running {
     fn start(package: &str, args: &[&str]) -> Result<Running, String> {
-        let binary = Path::new("target").join("debug").join(package);
-        let mut child = Command::new(root().join(binary))
+        let binary = target_dir().join("debug").join(package);
+        let mut child = Command::new(binary)
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
             .current_dir(root())
