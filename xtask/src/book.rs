@@ -5,10 +5,16 @@
 //! So before building we check that every include points at a file that
 //! exists and, for an anchor, that the file has that anchor with something
 //! in it. We also check that every exercise is stated in the book (its check
-//! command appears) and that its solution is shown (its patch is included).
-//! After the build, `rendered.rs` checks the pages themselves: a broken
-//! code fence turns the rest of a chapter into raw Markdown, and mdBook
-//! does not say so.
+//! command appears) and that its solution is shown (its patch is included),
+//! and that no include sits inside an indented code fence (in a list item):
+//! the included lines are not indented, so they end the list item and the
+//! fence with it.
+//!
+//! After the build, `rendered.rs` checks the pages themselves: every
+//! Markdown heading of a chapter is an HTML heading of its page, no raw
+//! Markdown (a fence, a heading, a table row) is left in it, and no include
+//! is left unexpanded. A broken code fence turns the rest of a chapter into
+//! raw Markdown, and mdBook does not say so.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,6 +31,15 @@ pub fn check_and_build() -> Result<(), String> {
     for chapter in markdown_files(&docs.join("src")) {
         let text =
             fs::read_to_string(&chapter).map_err(|e| format!("{}: {e}", chapter.display()))?;
+        for (line, indent) in rendered::includes_in_indented_fences(&text) {
+            problems.push(format!(
+                "{}:{line}: an include inside a code fence indented by {indent} spaces: \
+                 the included lines are not indented, so they end the list item and \
+                 the fence, and the rest of the page renders as raw Markdown. Take \
+                 the listing out of the list item (no indentation)",
+                chapter.display()
+            ));
+        }
         for include in includes_in(&text) {
             let dir = chapter.parent().unwrap_or(&docs);
             let file = normalize(&dir.join(&include.path));
@@ -77,6 +92,15 @@ pub fn check_and_build() -> Result<(), String> {
     rendered::check_book(&docs.join("src"), &docs.join("book"))?;
     println!("book: every heading rendered as a heading, no Markdown or include left in a page");
     Ok(())
+}
+
+/// The files a chapter includes, resolved from its directory.
+pub(crate) fn included_files(chapter: &Path, text: &str) -> Vec<PathBuf> {
+    let dir = chapter.parent().unwrap_or(Path::new("."));
+    includes_in(text)
+        .into_iter()
+        .map(|include| normalize(&dir.join(include.path)))
+        .collect()
 }
 
 struct Include {

@@ -32,8 +32,9 @@ usage: cargo xtask <command>
   exercise check ID          run one exercise's checker (ID as in the list, e.g. step01/threads)
   exercise verify [ID...]    prove each checker fails on the shipped code and passes
                              with its reference solution (all exercises if no ID)
-  book                       check that every include in the book resolves, build it,
-                             and check the pages (no heading lost, no raw Markdown)
+  book                       check that every include in the book resolves (and none is
+                             in an indented fence), build it, and check the pages: every
+                             heading is a heading, no raw Markdown or include is left
   outputs [--update]         re-run the commands whose output the book shows (blocks
                              marked <!-- outputs: STEP -->) and report what drifted
   browser                    run the tests that load pages in headless Chromium

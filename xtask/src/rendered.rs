@@ -1,119 +1,313 @@
 //! Checks of the *built* book: Markdown that mdBook did not turn into HTML.
 //!
-//! A fence indented inside a list item, around an include whose lines are
-//! not indented, ends early, and everything after it renders as text in a
-//! grey box: headings, tables, exercises. `mdbook build` reports nothing.
-//! So after the build we read each chapter's page and check that:
+//! The bug this exists for: a code fence indented inside a list item, around
+//! an `{{#include}}` whose lines are not indented. The first included line
+//! ends the list item, so the fence ends there too; the fence's closing
+//! marker then *opens* a new code block, which runs on to the next fence of
+//! the chapter. Headings, tables and exercises after it come out as raw
+//! Markdown in a grey box, and leave the sidebar. `mdbook build` says
+//! nothing. So after the build we read each chapter's page and check that:
 //!
-//! - every heading of the chapter's Markdown (a line starting with `#`,
-//!   outside code fences) is an HTML heading on the page;
-//! - no line of the page's text starts with a code fence (three
-//!   backticks) or a Markdown heading (`## `), and no `{{#include ...}}` is
-//!   left unexpanded.
+//! - every heading of the chapter's Markdown (an ATX heading, `#` to
+//!   `######`, outside code fences and HTML comments) is an `<h1>`..`<h6>`
+//!   of the page, in the same order;
+//! - no line of the page's text looks like Markdown that was not rendered:
+//!   a code fence (three backticks or tildes), a heading (`## ...`), or a
+//!   table's delimiter row (`|---|---|`). Inside a code block such a line
+//!   is fine when the chapter shows it on purpose: when the same line is
+//!   inside a fence of the chapter's Markdown, or in a file it includes.
+//!   Outside a code block it is always an error;
+//! - no `{{#include ...}}` or `{{#rustdoc_include ...}}` is left, except
+//!   those the chapter escapes (`\{{#include ...}}`) to show them.
 //!
-//! The scanner is deliberately small: it knows where tags start and end,
-//! and a handful of entities, not HTML's whole grammar. mdBook's output is
-//! regular enough for that; a page it could not read would show up as a
-//! missing heading, never as a silent pass.
+//! This is a small scanner, not an HTML or Markdown parser, and it has
+//! limits. It reads the page's `<main>` element only, and knows where tags
+//! start and end, whether a line is inside `<pre>`, and the entities
+//! mdBook writes; it does not know comments, CDATA or `<script>` inside
+//! `<main>` (mdBook puts none there). On the Markdown side it knows ATX
+//! headings, fences (backticks and tildes, of any length and indentation)
+//! and HTML comments; a setext heading (a line underlined with `===`) is not
+//! seen, so it is not checked (this book has none). Headings are compared
+//! by their letters and digits only, so markup, smart quotes and entities
+//! do not matter, and a heading repeated in a chapter must be there as many
+//! times. None of these limits can make a broken page pass silently in the
+//! way above: a page the scanner misreads shows as a heading that is missing,
+//! which fails.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
-/// Checks the page `html` built from the chapter `markdown`; each problem is
-/// one line naming the chapter.
-pub fn check_page(chapter: &str, markdown: &str, html: &str) -> Vec<String> {
+use crate::book;
+
+/// Checks the page of every chapter listed in `src/SUMMARY.md`.
+pub fn check_book(src: &Path, book: &Path) -> Result<(), String> {
+    let summary = src.join("SUMMARY.md");
+    let summary =
+        fs::read_to_string(&summary).map_err(|e| format!("{}: {e}", summary.display()))?;
     let mut problems = Vec::new();
-    let found: Vec<String> = html_headings(html).iter().map(|h| comparable(h)).collect();
+    for chapter in chapters_in(&summary) {
+        let source = src.join(&chapter);
+        let page = book.join(Path::new(&chapter).with_extension("html"));
+        let markdown =
+            fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+        let html = fs::read_to_string(&page)
+            .map_err(|e| format!("{}: {e} (mdBook built no page for it?)", page.display()))?;
+        // Lines the chapter shows on purpose inside code blocks: its own
+        // fenced lines, and every line of every file it includes.
+        let mut verbatim: HashSet<String> = fenced_lines(&markdown)
+            .into_iter()
+            .map(|line| line.trim().to_string())
+            .collect();
+        for file in book::included_files(&source, &markdown) {
+            if let Ok(text) = fs::read_to_string(&file) {
+                verbatim.extend(text.lines().map(|line| line.trim().to_string()));
+            }
+        }
+        let name = format!("docs/src/{chapter}");
+        problems.extend(check_page(&name, &markdown, &html, &verbatim));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the built book lost some of its Markdown:\n{}",
+            problems.join("\n")
+        ))
+    }
+}
+
+/// Checks the page `html` built from the chapter `markdown` (called `name`
+/// in messages). `verbatim` holds the trimmed lines that may appear inside
+/// a code block even though they look like Markdown.
+pub fn check_page(
+    name: &str,
+    markdown: &str,
+    html: &str,
+    verbatim: &HashSet<String>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let main = page_main(html);
+
+    // Headings, in order: each is looked for after the previous one found.
+    let found: Vec<String> = html_headings(main).iter().map(|h| comparable(h)).collect();
+    let mut next = 0;
     for heading in markdown_headings(markdown) {
-        if !found.contains(&comparable(&heading)) {
-            problems.push(format!(
-                "{chapter}: the heading {heading:?} is not a heading in the built page \
-                 (a broken code fence above it?)"
-            ));
+        let wanted = comparable(&heading.text);
+        match found[next..].iter().position(|h| *h == wanted) {
+            Some(at) => next += at + 1,
+            None => problems.push(format!(
+                "{name}:{}: the heading {:?} is not a heading in the built page; \
+                 a code fence above it probably ends early or never ends \
+                 (an indented fence around an include?)",
+                heading.line, heading.text
+            )),
         }
     }
-    // What the chapter shows on purpose, escaped as `\{{#include ...}}`.
-    let shown: Vec<&str> = markdown
+
+    // Escaped includes, shown on purpose: `\{{#include a.patch}}` in the
+    // Markdown is `{{#include a.patch}}` on the page.
+    let shown: Vec<String> = markdown
         .split("\\{{#")
         .skip(1)
         .filter_map(|rest| rest.split("}}").next())
+        .map(|inside| format!("{{{{#{inside}}}}}"))
         .collect();
-    for line in text_lines(html) {
-        let line = line.trim();
-        if shown
-            .iter()
-            .any(|escaped| line.contains(&format!("{{{{#{escaped}}}}}")))
-        {
-            continue;
+    for line in text_lines(main) {
+        let text = line.text.trim();
+        if let Some(what) = markdown_in(text) {
+            if !line.in_code || !verbatim.contains(text) {
+                let place = if line.in_code {
+                    "in a code block"
+                } else {
+                    "as text"
+                };
+                problems.push(format!(
+                    "{name}: {what} left as raw Markdown {place} of the built page: {text:?}"
+                ));
+            }
         }
-        if line.starts_with("```") || line.starts_with("## ") || line.starts_with("### ") {
+        let mut rest = text.to_string();
+        for escaped in &shown {
+            rest = rest.replace(escaped.as_str(), "");
+        }
+        if has_include(&rest) {
             problems.push(format!(
-                "{chapter}: raw Markdown in the built page: {line:?}"
+                "{name}: an include was not expanded in the built page: {text:?}"
             ));
-        }
-        if line.contains("{{#include ") || line.contains("{{#rustdoc_include ") {
-            problems.push(format!("{chapter}: an include was not expanded: {line:?}"));
         }
     }
     problems
 }
 
-/// Checks every chapter of `src` against its page in `book`.
-pub fn check_book(src: &Path, book: &Path) -> Result<(), String> {
-    let mut problems = Vec::new();
-    let mut chapters: Vec<_> = fs::read_dir(src)
-        .map_err(|e| format!("{}: {e}", src.display()))?
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "md"))
-        .filter(|path| path.file_name().is_some_and(|n| n != "SUMMARY.md"))
-        .collect();
-    chapters.sort();
-    for chapter in chapters {
-        let Some(stem) = chapter.file_stem().and_then(|s| s.to_str()) else {
-            continue;
-        };
-        let page = book.join(format!("{stem}.html"));
-        let markdown =
-            fs::read_to_string(&chapter).map_err(|e| format!("{}: {e}", chapter.display()))?;
-        let html = fs::read_to_string(&page).map_err(|e| format!("{}: {e}", page.display()))?;
-        problems.extend(check_page(&format!("{stem}.md"), &markdown, &html));
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems.join("\n"))
-    }
+/// The chapters of a `SUMMARY.md`: the target of every `(...md)` link.
+fn chapters_in(summary: &str) -> Vec<String> {
+    summary
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|target| target.ends_with(".md"))
+        .map(str::to_string)
+        .collect()
 }
 
-/// The headings of a chapter's Markdown, outside code fences.
-fn markdown_headings(markdown: &str) -> Vec<String> {
+/// A heading of the chapter's Markdown, with its line number (from 1).
+#[derive(Debug, PartialEq)]
+struct Heading {
+    line: usize,
+    text: String,
+}
+
+/// The opening or closing line of a code fence: its character (backtick or
+/// tilde) and how many of them.
+#[derive(Clone, Copy)]
+struct Fence {
+    mark: u8,
+    len: usize,
+    indent: usize,
+}
+
+/// Whether `line` is a fence line, and which. Indentation is allowed (a
+/// fence in a list item is indented); what follows the marks is the info
+/// string, which a closing fence must not have.
+fn fence(line: &str) -> Option<(Fence, &str)> {
+    let indent = line.len() - line.trim_start().len();
+    let line = line.trim_start();
+    let mark = *line.as_bytes().first()?;
+    if mark != b'`' && mark != b'~' {
+        return None;
+    }
+    let len = line.bytes().take_while(|&b| b == mark).count();
+    (len >= 3).then(|| (Fence { mark, len, indent }, line[len..].trim()))
+}
+
+/// What a line of a chapter's Markdown is, for these checks.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Kind {
+    /// Rendered as Markdown: it may be a heading.
+    Text,
+    /// Inside a code fence: shown as it is. The number is how far the
+    /// opening fence is indented.
+    Code(usize),
+    /// A fence's opening or closing line: markup, not shown.
+    Fence,
+    /// Inside an HTML comment, or opening one: not shown at all.
+    Comment,
+}
+
+/// Sorts a chapter's lines into text, code and comments, with their line
+/// numbers (from 1). A fence closes only with the same character, at least
+/// as many of them, and nothing after.
+fn classify_lines(markdown: &str) -> Vec<(usize, &str, Kind)> {
+    let mut open: Option<Fence> = None;
+    let mut in_comment = false;
+    let mut lines = Vec::new();
+    for (index, line) in markdown.lines().enumerate() {
+        let kind = if in_comment {
+            in_comment = !line.contains("-->");
+            Kind::Comment
+        } else if let Some(o) = open {
+            if let Some((f, "")) = fence(line) {
+                if f.mark == o.mark && f.len >= o.len {
+                    open = None;
+                }
+            }
+            if open.is_some() {
+                Kind::Code(o.indent)
+            } else {
+                Kind::Fence
+            }
+        } else if let Some((f, _)) = fence(line) {
+            open = Some(f);
+            Kind::Fence
+        } else if line.trim_start().starts_with("<!--") {
+            in_comment = !line.contains("-->");
+            Kind::Comment
+        } else {
+            Kind::Text
+        };
+        lines.push((index + 1, line, kind));
+    }
+    lines
+}
+
+/// The lines inside the code fences of a chapter (not the fences).
+fn fenced_lines(markdown: &str) -> Vec<&str> {
+    classify_lines(markdown)
+        .into_iter()
+        .filter(|&(_, _, kind)| matches!(kind, Kind::Code(_)))
+        .map(|(_, line, _)| line)
+        .collect()
+}
+
+/// The lines (from 1) of includes inside an indented fence, the cause of
+/// the bug above, with the fence's indentation. Checked on the Markdown
+/// before the build, so the message can name the line to fix.
+pub fn includes_in_indented_fences(markdown: &str) -> Vec<(usize, usize)> {
+    classify_lines(markdown)
+        .into_iter()
+        .filter_map(|(line_number, line, kind)| match kind {
+            Kind::Code(indent) if indent > 0 && has_include(line) => Some((line_number, indent)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ATX headings of a chapter, outside fences and comments. An optional
+/// closing run of `#` and a `{#id .class}` attribute block are not part of
+/// the text.
+fn markdown_headings(markdown: &str) -> Vec<Heading> {
     let mut headings = Vec::new();
-    let mut in_fence = false;
-    for line in markdown.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
+    for (line_number, line, kind) in classify_lines(markdown) {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if kind != Kind::Text || indent > 3 {
             continue;
         }
-        if in_fence {
-            continue;
-        }
+        let line = &line[indent..];
         let hashes = line.bytes().take_while(|&b| b == b'#').count();
-        if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
-            headings.push(line[hashes..].trim().to_string());
+        if !(1..=6).contains(&hashes) || !line[hashes..].starts_with([' ', '\t']) {
+            continue;
+        }
+        let mut text = line[hashes..].trim();
+        if text.ends_with('}') {
+            if let Some(open) = text.rfind("{#").or_else(|| text.rfind("{.")) {
+                text = text[..open].trim_end();
+            }
+        }
+        let without_closing = text.trim_end_matches('#');
+        if without_closing.is_empty() || without_closing.ends_with(' ') {
+            text = without_closing.trim_end();
+        }
+        if !text.is_empty() {
+            headings.push(Heading {
+                line: line_number,
+                text: text.to_string(),
+            });
         }
     }
     headings
 }
 
-/// The text of every `<h1>` to `<h6>` of a page.
+/// The chapter's own part of a page: mdBook puts it in `<main>`, apart from
+/// the sidebar and the menu bar (whose `<h1>` is the book's title).
+fn page_main(html: &str) -> &str {
+    let start = html.find("<main>").map_or(0, |at| at + "<main>".len());
+    let end = html[start..]
+        .find("</main>")
+        .map_or(html.len(), |at| start + at);
+    &html[start..end]
+}
+
+/// The text of every `<h1>` to `<h6>`, tags removed and entities decoded.
 fn html_headings(html: &str) -> Vec<String> {
     let mut headings = Vec::new();
     let mut rest = html;
     while let Some(at) = rest.find("<h") {
         rest = &rest[at + 2..];
         let level = rest.as_bytes().first().copied().unwrap_or(0);
-        if !(b'1'..=b'6').contains(&level) {
+        let after = rest.as_bytes().get(1).copied().unwrap_or(0);
+        // `<h2>` or `<h2 id=...>`; not `<head>`, `<hr>`, `<h2x>`.
+        if !(b'1'..=b'6').contains(&level) || !(after == b'>' || after == b' ') {
             continue;
         }
         let close = format!("</h{}>", level as char);
@@ -121,36 +315,131 @@ fn html_headings(html: &str) -> Vec<String> {
             break;
         };
         if start < end {
-            headings.push(strip_tags(&rest[start + 1..end]));
+            headings.push(
+                text_lines(&rest[start + 1..end])
+                    .into_iter()
+                    .map(|line| line.text)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
         }
         rest = &rest[end..];
     }
     headings
 }
 
-/// The page's text, line by line, with its tags removed.
-fn text_lines(html: &str) -> Vec<String> {
-    strip_tags(html).lines().map(str::to_string).collect()
+/// A line of a page's text, and whether it is inside `<pre>` (a code block).
+struct TextLine {
+    text: String,
+    in_code: bool,
 }
 
-/// Removes tags and decodes the entities mdBook writes.
-fn strip_tags(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
+/// The text of some HTML, line by line, tags removed and entities decoded.
+/// A line counts as code if any of it is inside `<pre>`.
+fn text_lines(html: &str) -> Vec<TextLine> {
+    let mut lines = Vec::new();
+    let mut text = String::new();
+    let mut in_code = false;
+    let mut depth = 0usize;
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            let end = rest.find('>').map_or(rest.len(), |at| at + 1);
+            let tag = rest[..end].to_ascii_lowercase();
+            if tag.starts_with("<pre") {
+                depth += 1;
+                in_code = true;
+            } else if tag.starts_with("</pre") {
+                depth = depth.saturating_sub(1);
+            }
+            rest = &rest[end..];
+            continue;
+        }
+        if c == '\n' {
+            lines.push(TextLine {
+                text: decode_entities(&text),
+                in_code,
+            });
+            text.clear();
+            in_code = depth > 0;
+        } else {
+            text.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    lines.push(TextLine {
+        text: decode_entities(&text),
+        in_code,
+    });
+    lines
+}
+
+/// Decodes the named entities mdBook writes, and numeric ones, in one pass
+/// (so `&amp;lt;` becomes `&lt;`, not `<`). Anything else stays as it is.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let entity = rest
+            .find(';')
+            .filter(|&end| end <= 10)
+            .map(|end| &rest[1..end]);
+        let decoded = match entity {
+            Some("amp") => Some('&'),
+            Some("lt") => Some('<'),
+            Some("gt") => Some('>'),
+            Some("quot") => Some('"'),
+            Some("apos") => Some('\''),
+            Some(e) if e.starts_with("#x") || e.starts_with("#X") => {
+                u32::from_str_radix(&e[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+            }
+            Some(e) if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match (decoded, entity) {
+            (Some(c), Some(e)) => {
+                out.push(c);
+                rest = &rest[e.len() + 2..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
         }
     }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+    out.push_str(rest);
+    out
+}
+
+/// What kind of Markdown a line of rendered text looks like, if any.
+fn markdown_in(line: &str) -> Option<&'static str> {
+    if fence(line).is_some() {
+        return Some("a code fence");
+    }
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
+        return Some("a heading");
+    }
+    let is_delimiter_row = line.contains('|')
+        && line.contains("---")
+        && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+    if is_delimiter_row {
+        return Some("a table row");
+    }
+    None
+}
+
+/// Whether text holds an include directive: `{{#include ...}}` or
+/// `{{#rustdoc_include ...}}`, with the spaces mdBook allows after `{{`.
+fn has_include(text: &str) -> bool {
+    text.split("{{").skip(1).any(|rest| {
+        let rest = rest.trim_start();
+        rest.starts_with("#include ") || rest.starts_with("#rustdoc_include ")
+    })
 }
 
 /// A heading reduced to its letters and digits, lower case: Markdown's
@@ -167,58 +456,189 @@ fn comparable(heading: &str) -> String {
 mod tests {
     use super::*;
 
-    const GOOD_MD: &str = "# Step 2\n\n- a list\n\n```console\n# not a heading\n```\n\n## What this step leaves out\n";
-    const GOOD_HTML: &str = "<h1 id=\"step-2\"><a class=\"header\" href=\"#step-2\">Step 2</a></h1>\n\
-        <ul><li>a list</li></ul>\n<pre><code class=\"language-console\"># not a heading\n</code></pre>\n\
-        <h2 id=\"w\"><a class=\"header\" href=\"#w\">What this step leaves out</a></h2>\n";
+    /// The end of step 2's chapter as it was when the bug was found: the
+    /// limits table's listing inside a list item, its fence indented.
+    const BROKEN_MD: &str = "\
+## How this step is tested
 
-    /// A page where every heading rendered passes.
+- **Real sockets.** `tests/limits.rs` sends each malformed request:
+
+  ```rust,noplayground
+  {{#include ../../step02_http_reply/tests/limits.rs:table}}
+  ```
+
+  `tests/folder.rs` drives the folder server.
+
+## What this step leaves out
+
+- **Keep-alive.** One request per connection.
+
+## Exercises
+
+### 1. A custom 404 page
+
+```console
+$ cargo xtask exercise check step02/custom_404
+```
+
+### 2. Show patches in the browser
+";
+
+    /// What mdBook 0.5.4 built from it (cut short, but otherwise as
+    /// written): the fence closed at the first included line, and the
+    /// closing fence opened a code block that swallowed two headings.
+    const BROKEN_HTML: &str = r##"<main>
+<h2 id="how-this-step-is-tested"><a class="header" href="#how-this-step-is-tested">How this step is tested</a></h2>
+<ul>
+<li>
+<p><strong>Real sockets.</strong> <code>tests/limits.rs</code> sends each malformed request:</p>
+<pre><code class="language-rust noplayground">/// Each malformed or oversized request gets the status that says what is</code></pre>
+</li>
+</ul>
+<p>/// wrong with it, and the server answers the next request normally.
+#[test]
+fn every_bad_request_gets_its_status() {
+}</p>
+<pre><code>
+`tests/folder.rs` drives the folder server.
+
+## What this step leaves out
+
+- **Keep-alive.** One request per connection.
+
+## Exercises
+
+### 1. A custom 404 page
+
+```console
+$ cargo xtask exercise check step02/custom_404
+</code></pre>
+<h3 id="2-show-patches-in-the-browser"><a class="header" href="#2-show-patches-in-the-browser">2. Show patches in the browser</a></h3>
+</main>"##;
+
+    /// The same chapter with the listing taken out of the list item, as
+    /// mdBook builds it.
+    const GOOD_HTML: &str = r##"<main>
+<h2 id="how-this-step-is-tested"><a class="header" href="#how-this-step-is-tested">How this step is tested</a></h2>
+<ul>
+<li><strong>Real sockets.</strong> <code>tests/limits.rs</code> sends each malformed request:</li>
+</ul>
+<pre><code class="language-rust noplayground">/// Each malformed or oversized request gets the status that says what is
+#[test]
+fn every_bad_request_gets_its_status() {
+}</code></pre>
+<p><code>tests/folder.rs</code> drives the folder server.</p>
+<h2 id="what-this-step-leaves-out"><a class="header" href="#what-this-step-leaves-out">What this step leaves out</a></h2>
+<ul>
+<li><strong>Keep-alive.</strong> One request per connection.</li>
+</ul>
+<h2 id="exercises"><a class="header" href="#exercises">Exercises</a></h2>
+<h3 id="1-a-custom-404-page"><a class="header" href="#1-a-custom-404-page">1. A custom 404 page</a></h3>
+<pre><code class="language-console">$ cargo xtask exercise check step02/custom_404
+</code></pre>
+<h3 id="2-show-patches-in-the-browser"><a class="header" href="#2-show-patches-in-the-browser">2. Show patches in the browser</a></h3>
+</main>"##;
+
+    fn verbatim(markdown: &str) -> HashSet<String> {
+        fenced_lines(markdown)
+            .into_iter()
+            .map(|l| l.trim().to_string())
+            .collect()
+    }
+
+    /// A page where everything rendered passes.
     #[test]
     fn a_well_built_page_passes() {
+        let problems = check_page("step02.md", BROKEN_MD, GOOD_HTML, &verbatim(BROKEN_MD));
+        assert_eq!(problems, Vec::<String>::new());
+    }
+
+    /// The bug this check exists for must fail it, naming the chapter, the
+    /// line and each heading lost, and the raw Markdown left in the page.
+    #[test]
+    fn the_broken_fence_of_step_2_fails() {
+        let problems = check_page("step02.md", BROKEN_MD, BROKEN_HTML, &verbatim(BROKEN_MD));
+        let lost: Vec<&String> = problems
+            .iter()
+            .filter(|p| p.contains("is not a heading"))
+            .collect();
+        assert_eq!(lost.len(), 3, "{problems:#?}");
+        assert!(lost[0].starts_with("step02.md:11: the heading \"What this step leaves out\""));
+        assert!(lost[1].contains("\"Exercises\""));
+        assert!(lost[2].contains("\"1. A custom 404 page\""));
+        for raw in ["## What this step leaves out", "## Exercises", "```console"] {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.contains("raw Markdown") && p.contains(raw)),
+                "{raw} not reported: {problems:#?}"
+            );
+        }
+    }
+
+    /// A Markdown line inside a code block passes only if the chapter
+    /// shows it in a fence (or an included file); outside a code block it
+    /// never does.
+    #[test]
+    fn markdown_in_code_passes_only_when_shown_on_purpose() {
+        let markdown = "# Title\n\n```console\n$ cat notes.md\n## Notes\n|---|---|\n```\n";
+        let html = "<main><h1>Title</h1>\n<pre><code>$ cat notes.md\n## Notes\n|---|---|\n</code></pre></main>";
         assert_eq!(
-            check_page("ch.md", GOOD_MD, GOOD_HTML),
+            check_page("a.md", markdown, html, &verbatim(markdown)),
             Vec::<String>::new()
         );
+        let loose = "<main><h1>Title</h1>\n<p>| a | b |\n|---|---|\n| 1 | 2 |</p></main>";
+        let problems = check_page("a.md", markdown, loose, &verbatim(markdown));
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].contains("a table row left as raw Markdown as text"));
     }
 
-    /// The bug this check exists for: a broken fence swallows a heading,
-    /// which then shows as raw Markdown in a code block.
+    /// An include left as text is reported; one escaped in the Markdown
+    /// (`\{{#include ...}}`) is shown on purpose and is not.
     #[test]
-    fn a_swallowed_heading_is_found() {
-        let broken = "<h1 id=\"step-2\">Step 2</h1>\n<pre><code>table\n```\n\n## What this step leaves out\n</code></pre>\n";
-        let problems = check_page("step02.md", GOOD_MD, broken);
-        assert!(
-            problems.iter().any(|p| p.contains("is not a heading")),
-            "{problems:?}"
+    fn unexpanded_includes_are_found() {
+        let markdown = "# T\n\nInclude it as `\\{{#include a.patch:solution}}`.\n";
+        let shown = "<main><h1>T</h1>\n<p>Include it as <code>{{#include a.patch:solution}}</code>.</p></main>";
+        assert_eq!(
+            check_page("a.md", markdown, shown, &HashSet::new()),
+            Vec::<String>::new()
         );
-        assert!(
-            problems.iter().any(|p| p.contains("raw Markdown")),
-            "{problems:?}"
-        );
-    }
-
-    /// An include left as text is reported; the name `{{#include}}` in
-    /// prose is not.
-    #[test]
-    fn an_unexpanded_include_is_found() {
-        let html = "<h1>Step 2</h1><h2>What this step leaves out</h2>\n<p>{{#include ../../x.rs:y}}</p>\n<p>each <code>{{#include}}</code> resolves</p>\n";
-        let problems = check_page("ch.md", GOOD_MD, html);
-        assert_eq!(problems.len(), 1, "{problems:?}");
+        let left =
+            "<main><h1>T</h1>\n<pre><code>{{ #rustdoc_include ../x.rs:main}}</code></pre></main>";
+        let problems = check_page("a.md", markdown, left, &HashSet::new());
+        assert_eq!(problems.len(), 1, "{problems:#?}");
         assert!(problems[0].contains("not expanded"));
     }
 
-    /// An include escaped in the Markdown (`\{{#include ...}}`) is shown
-    /// on purpose, and is not reported.
+    /// Headings are found outside fences and comments only, without a
+    /// closing run of `#` or an attribute block; a heading repeated must
+    /// be on the page as many times.
     #[test]
-    fn an_escaped_include_is_shown_not_reported() {
-        let markdown = format!("{GOOD_MD}\nInclude it as `\\{{{{#include a.patch:solution}}}}`.\n");
-        let html = format!(
-            "{GOOD_HTML}<p>Include it as <code>{{{{#include a.patch:solution}}}}</code>.</p>\n"
-        );
-        assert_eq!(check_page("ch.md", &markdown, &html), Vec::<String>::new());
+    fn markdown_headings_are_read_like_commonmark() {
+        let markdown = "# One #\n\n````md\n```\n## not a heading\n```\n````\n\
+                        <!--\n## hidden\n-->\n#hashtag\n## Two {#two .x}\n   ### Three\n## Two\n";
+        let texts: Vec<String> = markdown_headings(markdown)
+            .into_iter()
+            .map(|h| h.text)
+            .collect();
+        assert_eq!(texts, ["One", "Two", "Three", "Two"]);
+        let html = "<main><h1>One</h1><h2>Two</h2><h3>Three</h3></main>";
+        let problems = check_page("a.md", markdown, html, &verbatim(markdown));
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].starts_with("a.md:14: the heading \"Two\""));
     }
 
-    /// Headings compare by their words, whatever the markup around them.
+    /// The cause is found in the Markdown too, with its line; a fence
+    /// that is not indented may include anything.
+    #[test]
+    fn an_include_in_an_indented_fence_is_found() {
+        assert_eq!(includes_in_indented_fences(BROKEN_MD), [(6, 2)]);
+        let fixed = "- a list item\n\n```rust\n{{#include a.rs:x}}\n```\n";
+        assert_eq!(includes_in_indented_fences(fixed), []);
+    }
+
+    /// Headings compare by their words, whatever the markup around them;
+    /// entities are decoded once.
     #[test]
     fn headings_compare_by_their_words() {
         assert_eq!(
@@ -227,9 +647,23 @@ mod tests {
         );
         assert_eq!(
             html_headings(
-                "<h3 id=\"a\"><a href=\"#a\">1. A <code>{slug}</code> &amp; more</a></h3>"
+                "<head></head><hr><h3 id=\"a\"><a href=\"#a\">1. A <code>{slug}</code> &amp; more</a></h3>"
             ),
             ["1. A {slug} & more"]
+        );
+        assert_eq!(
+            decode_entities("&amp;lt;&#x2f;&#39;&nbsp;&"),
+            "&lt;/'&nbsp;&"
+        );
+    }
+
+    /// The chapters are the Markdown files SUMMARY.md links to.
+    #[test]
+    fn chapters_come_from_the_summary() {
+        let summary = "# Summary\n\n[Intro](introduction.md)\n\n- [Step 1](step01.md)\n  - [Deep](part/deep.md)\n\n---\n";
+        assert_eq!(
+            chapters_in(summary),
+            ["introduction.md", "step01.md", "part/deep.md"]
         );
     }
 }
