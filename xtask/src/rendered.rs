@@ -141,7 +141,7 @@ pub fn check_page(
 }
 
 /// The chapters of a `SUMMARY.md`: the target of every `(...md)` link.
-fn chapters_in(summary: &str) -> Vec<String> {
+pub(crate) fn chapters_in(summary: &str) -> Vec<String> {
     summary
         .split("](")
         .skip(1)
