@@ -8,7 +8,9 @@
 //!                                        code and passes with its solution
 //! cargo xtask book                       check the book's includes, build it, check
 //!                                        the built pages
-//! cargo xtask outputs [--update]         re-run the book's marked commands, report drift
+//! cargo xtask outputs [--update] [NAME...]
+//!                                        re-run the commands whose output the book
+//!                                        shows (docs/src/outputs/), report drift
 //! cargo xtask browser                    the checks in headless Chromium
 //! cargo xtask bench [--quick] [CASE...]  each step against axum (step03, step04, step05)
 //! ```
@@ -35,8 +37,11 @@ usage: cargo xtask <command>
   book                       check that every include in the book resolves (and none is
                              in an indented fence), build it, and check the pages: every
                              heading is a heading, no raw Markdown or include is left
-  outputs [--update]         re-run the commands whose output the book shows (blocks
-                             marked <!-- outputs: STEP -->) and report what drifted
+  outputs [--update] [NAME...]
+                             re-run the commands whose output the book shows (the
+                             sessions in docs/src/outputs/, or those whose path holds a
+                             NAME), report what drifted, with a diff; list the outputs
+                             captured by hand. --update writes what they print now
   browser                    run the tests that load pages in headless Chromium
   bench [--quick] [CASE...]  each step against axum, with wrk (needs wrk): step03, step03-demo,
                              step04, step05
@@ -129,7 +134,6 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The cargo that runs us, so the same toolchain builds everything.
 /// Where cargo puts what it builds: `$CARGO_TARGET_DIR` if it is set (a
 /// CI cache, say), else `target/` in the workspace.
 fn target_dir() -> PathBuf {
@@ -139,6 +143,7 @@ fn target_dir() -> PathBuf {
     }
 }
 
+/// The cargo that runs us, so the same toolchain builds everything.
 fn cargo() -> Command {
     Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
