@@ -40,15 +40,17 @@
 //! - `@server-output` says the next lines are not a command's but what the
 //!   server printed since they were last shown (after a short quiet
 //!   moment). If they start with a `$ ` line, it is the server's command,
-//!   shown, not run again.
+//!   shown, not run again. Outside the parts, `@server-output` and a line
+//!   `...` pass over what the server printed without showing it.
 //! - `@wait-for TEXT` waits until the server prints a line holding TEXT.
 //! - `@stop` stops the server as Ctrl-C would (SIGTERM) and waits for it.
 //! - `@addr HOST:PORT` is the address the book shows (`127.0.0.1:8000` if
-//!   not said). The session really runs on a free port, and the address is
-//!   swapped both ways: in the commands before running them, and in what
-//!   they print. `@fixed-addr` is for programs that cannot be told where to
-//!   listen (the naive examples): they run on the book's address, which
-//!   must then be free.
+//!   not said). The session really runs on a free port with as many digits
+//!   (so that pages and byte counts keep their length), and the address is
+//!   swapped both ways: in the commands before running them (`HOST:PORT`
+//!   and `HOST PORT`), and in what they print. `@fixed-addr` is for
+//!   programs that cannot be told where to listen (the naive examples):
+//!   they run on the book's address, which must then be free.
 //! - `@hidden-args TARGET ARGS` adds arguments to every `cargo run` of that
 //!   binary or example, before the ones shown: `--addr {addr}` mostly.
 //!   `{addr}`, `{temp}` and `{root}` are the real address, the session's
@@ -61,7 +63,10 @@
 //! `cargo run` commands are not run through cargo: the tool builds them all
 //! first, then runs each binary itself, so no build line shows and a server
 //! can be stopped. A line `NAME=$(...)` keeps NAME for the later commands
-//! of the session, as a shell would.
+//! of the session, as a shell would. Every command gets `LC_ALL=C.UTF-8`,
+//! `NO_COLOR=1`, `RUST_TEST_THREADS=1` and no `RUST_BACKTRACE`, and curl
+//! reads a `.curlrc` that makes it `--silent --show-error`, as it is in a
+//! terminal (through a pipe it would draw a progress meter).
 //!
 //! # Comparing
 //!
@@ -146,6 +151,11 @@ pub fn outputs(args: &[&str]) -> Result<(), String> {
             filters.is_empty() || filters.iter().any(|f| name.contains(f))
         })
         .collect();
+    if sessions.is_empty() && !filters.is_empty() {
+        return Err(format!(
+            "no session in docs/src/outputs/ matches {filters:?}"
+        ));
+    }
 
     // Build every `cargo run` target first, so runs time nothing but
     // themselves and show no build lines.
@@ -158,19 +168,19 @@ pub fn outputs(args: &[&str]) -> Result<(), String> {
 
     let (mut parts, mut drifted, mut failures) = (0, Vec::new(), Vec::new());
     for (path, text) in sessions.iter().zip(&texts) {
-        let name = session_name(&outputs, path);
+        let name = format!("docs/src/outputs/{}", session_name(&outputs, path));
         println!("outputs: {name}");
         match Session::new(path).run(text) {
             Ok(result) => {
                 parts += result.parts;
                 if !result.diffs.is_empty() {
-                    drifted.push(format!("{}\n{}", path.display(), result.diffs.join("\n")));
+                    drifted.push(format!("{name}\n{}", result.diffs.join("\n")));
                     if update {
                         fs::write(path, result.text).map_err(|e| format!("{e}"))?;
                     }
                 }
             }
-            Err(e) => failures.push(format!("{}: {e}", path.display())),
+            Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
 
@@ -536,7 +546,7 @@ impl Session {
                 self.paths.push((shown, real));
             }
             "server" => {
-                if self.server.is_some() {
+                if self.server.as_ref().is_some_and(|s| s.reader.is_some()) {
                     return Err("a server already runs: @stop it first".into());
                 }
                 let run = CargoRun::parse(rest).ok_or("@server takes a `cargo run` command")??;
