@@ -28,6 +28,7 @@
 // crash the server. (Tests may unwrap.)
 #![warn(clippy::unwrap_used)]
 
+mod bytes;
 pub mod demo;
 pub mod error;
 pub mod files;

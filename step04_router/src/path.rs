@@ -31,6 +31,16 @@ pub fn decode_segment(raw: &str) -> Result<Cow<'_, str>, NotUtf8> {
 }
 // ANCHOR_END: decode_segment
 
+/// Checks that every segment of `path` decodes to UTF-8, by decoding the
+/// whole path once: a slash is one byte, never part of a longer character,
+/// so the whole is UTF-8 exactly when every part between slashes is.
+pub fn check_decodes(path: &str) -> Result<(), NotUtf8> {
+    percent_decode_str(path)
+        .decode_utf8()
+        .map(drop)
+        .map_err(|_| NotUtf8)
+}
+
 /// The bytes that stay as they are in the fallback of [`raw_path_info`]:
 /// all but controls and `%`, so that decoding gives the text back.
 const PERCENT_SIGN: &AsciiSet = &CONTROLS.add(b'%');

@@ -18,8 +18,12 @@
 //! the next is tried, so the most specific route always wins, whatever the
 //! order in which routes were added.
 
+use std::borrow::Cow;
+
+use crate::bytes::{find_slash, same_text};
 use crate::params::Params;
-use crate::path::{NotUtf8, decode_segment};
+
+use crate::path::{NotUtf8, check_decodes, decode_segment};
 use crate::pattern::{Converter, Pattern, Segment};
 
 // ANCHOR: node
@@ -27,9 +31,11 @@ use crate::pattern::{Converter, Pattern, Segment};
 struct Node<T> {
     /// Children for exact text, sorted by it.
     statics: Vec<(Box<str>, Node<T>)>,
-    /// The first byte of each, in the same order: looked at first, because
-    /// comparing bytes is cheaper than comparing texts.
-    firsts: Vec<u8>,
+    /// A thumb index into `statics`, as in a dictionary: entry `b - lowest`
+    /// says where the children whose text starts with byte `b` begin.
+    index: Vec<Option<u32>>,
+    /// The smallest first byte of a child's text.
+    lowest: u8,
     /// Children for typed parameters, in the converters' order.
     typed: Vec<(Converter, Node<T>)>,
     /// The child for a plain parameter, `{name}`.
@@ -54,7 +60,8 @@ impl<T> Default for Node<T> {
     fn default() -> Self {
         Node {
             statics: Vec::new(),
-            firsts: Vec::new(),
+            index: Vec::new(),
+            lowest: 0,
             typed: Vec::new(),
             param: None,
             tail: None,
@@ -130,111 +137,154 @@ impl<T> Tree<T> {
 
     // ANCHOR: find
     /// The route that `path` (as sent, still percent-encoded) matches, if
-    /// any; `Err` if a segment is not UTF-8 once decoded.
+    /// any; `Err` if the path is not UTF-8 once decoded.
     pub fn find<'t, 'p>(&'t self, path: &'p str) -> Result<Option<Match<'t, 'p, T>>, NotUtf8> {
         let Some(rest) = path.strip_prefix('/') else {
             return Ok(None);
         };
-        let mut params = Params::new();
-        let found = self.root.search(path, rest, &mut params)?;
-        Ok(found.map(|(value, rest)| Match {
+        // Most paths have no `%` at all: then no segment needs decoding. A
+        // path that has one is checked whole, once, here. (A `fold` has no
+        // early exit, so the compiler checks 16 bytes per instruction;
+        // `contains` calls `memchr`, which costs more on a short path.)
+        let encoded = path.bytes().fold(false, |seen, b| seen | (b == b'%'));
+        if encoded {
+            check_decodes(path)?;
+        }
+        let mut walk = Walk {
+            path,
+            params: Params::new(),
+            rest: None,
+        };
+        let found = match encoded {
+            true => self.root.search::<DECODE>(rest, &mut walk),
+            false => self.root.search::<AS_SENT>(rest, &mut walk),
+        };
+        Ok(found.map(|value| Match {
             value,
-            params,
-            rest,
+            params: walk.params,
+            rest: walk.rest,
         }))
     }
     // ANCHOR_END: find
 }
 
-/// What a search found: the value, and for a prefix the rest of the path.
-type Found<'t, 'p, T> = Option<(&'t T, Option<&'p str>)>;
+// ANCHOR: walk
+/// A search under way: what it knows of the path, and what it has found.
+struct Walk<'p> {
+    /// The whole path, as sent.
+    path: &'p str,
+    /// The parameters' values so far.
+    params: Params<'p>,
+    /// For a prefix (a mount): the rest of the path after it.
+    rest: Option<&'p str>,
+}
+
+/// The two ways to read a path's segments, chosen once per path: decode
+/// each (the path has a `%`), or take each as sent (it has none).
+const DECODE: bool = true;
+const AS_SENT: bool = false;
+// ANCHOR_END: walk
 
 impl<T> Node<T> {
     // ANCHOR: search
-    /// Matches `rest`, the part of `path` after a slash, against this node's
-    /// children, most specific first, collecting parameters on the way.
-    fn search<'t, 'p>(
+    /// Matches `rest`, the part of the path after a slash, against this
+    /// node's children, most specific first, collecting parameters on the way.
+    ///
+    /// `DECODING` is a constant, so the compiler makes two copies of this
+    /// function, and the one for paths without `%` has no decoding in it.
+    fn search<'t, 'p, const DECODING: bool>(
         &'t self,
-        path: &'p str,
         rest: &'p str,
-        params: &mut Params<'p>,
-    ) -> Result<Found<'t, 'p, T>, NotUtf8> {
-        // Where the segment ends (a plain loop, as in `decode_segment`).
-        let (raw, next) = match rest.bytes().position(|b| b == b'/') {
+        walk: &mut Walk<'p>,
+    ) -> Option<&'t T> {
+        let (raw, next) = match find_slash(rest.as_bytes()) {
             Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
             None => (rest, None),
         };
-        let segment = decode_segment(raw)?;
+        let segment = match DECODING {
+            DECODE => decode_segment(raw).ok()?, // never fails: `find` checked
+            AS_SENT => Cow::Borrowed(raw),
+        };
 
         // 1. Exact text.
         if let Some(child) = self.static_child(&segment) {
-            if let Some(found) = child.arrive(path, next, params)? {
-                return Ok(Some(found));
+            if let Some(found) = child.arrive::<DECODING>(next, walk) {
+                return Some(found);
             }
         }
         // 2. Typed parameters, then 3. a plain one. A parameter is never
         // empty. If nothing matches below, take the value back out.
         for (converter, child) in &self.typed {
             if converter.accepts(&segment) {
-                params.push(raw);
-                if let Some(found) = child.arrive(path, next, params)? {
-                    return Ok(Some(found));
+                walk.params.push(raw);
+                if let Some(found) = child.arrive::<DECODING>(next, walk) {
+                    return Some(found);
                 }
-                params.pop();
+                walk.params.pop();
             }
         }
         if let Some(child) = self.param.as_deref().filter(|_| !segment.is_empty()) {
-            params.push(raw);
-            if let Some(found) = child.arrive(path, next, params)? {
-                return Ok(Some(found));
+            walk.params.push(raw);
+            if let Some(found) = child.arrive::<DECODING>(next, walk) {
+                return Some(found);
             }
-            params.pop();
+            walk.params.pop();
         }
         // 4. The tail, which takes all that is left.
         match &self.tail {
             Some((Tail::CatchAll, value)) if !rest.is_empty() => {
-                decode_segment(rest)?; // to check that it decodes
-                params.push(rest);
-                Ok(Some((value, None)))
+                walk.params.push(rest);
+                Some(value)
             }
             Some((Tail::Prefix, value)) => {
-                // The rest, with the slash before it: a suffix of `path`.
-                let from = path.len() - rest.len() - 1;
-                Ok(Some((value, Some(&path[from..]))))
+                // The rest, with the slash before it: a suffix of the path.
+                let from = walk.path.len() - rest.len() - 1;
+                walk.rest = Some(&walk.path[from..]);
+                Some(value)
             }
-            _ => Ok(None),
+            _ => None,
         }
     }
 
     /// Arrives at this node with `next` left of the path: none (the path
     /// ends here), or more to search.
     #[inline]
-    fn arrive<'t, 'p>(
+    fn arrive<'t, 'p, const DECODING: bool>(
         &'t self,
-        path: &'p str,
         next: Option<&'p str>,
-        params: &mut Params<'p>,
-    ) -> Result<Found<'t, 'p, T>, NotUtf8> {
+        walk: &mut Walk<'p>,
+    ) -> Option<&'t T> {
         match (next, &self.value, &self.tail) {
-            (Some(rest), _, _) => self.search(path, rest, params),
-            (None, Some(value), _) => Ok(Some((value, None))),
-            (None, None, Some((Tail::Prefix, value))) => Ok(Some((value, Some("")))),
-            (None, None, _) => Ok(None),
+            (Some(rest), _, _) => self.search::<DECODING>(rest, walk),
+            (None, Some(value), _) => Some(value),
+            (None, None, Some((Tail::Prefix, value))) => {
+                walk.rest = Some("");
+                Some(value)
+            }
+            (None, None, _) => None,
         }
     }
     // ANCHOR_END: search
 
-    /// The child for exact `text`, if there is one. Only the children whose
-    /// first byte is the same are compared in full.
+    // ANCHOR: static_child
+    /// The child for exact `text`, if there is one: one look in the thumb
+    /// index, then only the children with the same first byte are compared.
     fn static_child(&self, text: &str) -> Option<&Node<T>> {
         let first = first_byte(text);
-        for (i, &byte) in self.firsts.iter().enumerate() {
-            if byte == first && *self.statics[i].0 == *text {
-                return Some(&self.statics[i].1);
+        // A byte below `lowest` wraps around to a large number, past the end.
+        let entry = usize::from(first.wrapping_sub(self.lowest));
+        let start = (*self.index.get(entry)?)? as usize;
+        for (key, child) in self.statics.get(start..)? {
+            if same_text(key, text) {
+                return Some(child);
+            }
+            if first_byte(key) != first {
+                break;
             }
         }
         None
     }
+    // ANCHOR_END: static_child
 
     /// The child for exact `text`, made if missing.
     fn static_child_mut(&mut self, text: &str) -> &mut Node<T> {
@@ -245,11 +295,25 @@ impl<T> Node<T> {
             Ok(i) => i,
             Err(i) => {
                 self.statics.insert(i, (text.into(), Node::default()));
-                self.firsts.insert(i, first_byte(text));
+                self.reindex();
                 i
             }
         };
         &mut self.statics[i].1
+    }
+
+    /// Rebuilds the thumb index after a child was added.
+    fn reindex(&mut self) {
+        let firsts: Vec<u8> = self.statics.iter().map(|(t, _)| first_byte(t)).collect();
+        let (Some(&lowest), Some(&highest)) = (firsts.first(), firsts.last()) else {
+            return;
+        };
+        self.lowest = lowest;
+        self.index = vec![None; usize::from(highest - lowest) + 1];
+        // Backwards, so that the first child with each byte is the one kept.
+        for (i, byte) in firsts.iter().enumerate().rev() {
+            self.index[usize::from(byte - lowest)] = u32::try_from(i).ok();
+        }
     }
 
     /// The child for a typed parameter, made if missing.
@@ -423,5 +487,23 @@ mod tests {
         assert_eq!(rest("/api/"), Some(("mount", Some("/"))));
         assert_eq!(rest("/api/a%2Fb/c"), Some(("mount", Some("/a%2Fb/c"))));
         assert_eq!(rest("/apis"), None);
+    }
+
+    /// The thumb index finds every child, and nothing else: texts before
+    /// the lowest first byte, after the highest, between two, and empty.
+    #[test]
+    fn the_thumb_index_finds_exactly_the_children() {
+        let children = ["", "commits", "comments", "compare", "issues", "pulls"];
+        let mut node: Node<&str> = Node::default();
+        for text in children {
+            node.static_child_mut(text).value = Some(text);
+        }
+        for text in children {
+            let found = node.static_child(text).and_then(|child| child.value);
+            assert_eq!(found, Some(text));
+        }
+        for absent in ["\u{0}", "a", "comment", "commitsx", "j", "z", "é"] {
+            assert!(node.static_child(absent).is_none(), "{absent}");
+        }
     }
 }
