@@ -72,6 +72,11 @@ impl<A: Application> Application for AccessLog<A> {
             .and_then(|s| s.split(' ').next())
             .unwrap_or("-")
             .to_string();
+        // The server sends no body for HEAD, 1xx, 204 or 304, whatever the
+        // application made: then nothing is counted.
+        let code = start_response.status().and_then(|s| parse_status(s).ok());
+        let no_body =
+            environ.method() == "HEAD" || code.is_some_and(|(c, _)| Status(c).forbids_body());
         // The line travels with the body, counting what is sent, and is
         // logged when the server drops the body: WSGI's close().
         // (`let line = &mut line` makes the closure own the whole line; a
@@ -79,7 +84,9 @@ impl<A: Application> Application for AccessLog<A> {
         // and the line would be logged at once, with nothing counted.)
         body.inspect(move |chunk| {
             let line = &mut line;
-            line.sent += chunk.len() as u64;
+            if !no_body {
+                line.sent += chunk.len() as u64;
+            }
         })
     }
 }
@@ -345,6 +352,21 @@ mod tests {
             line.ends_with("] \"GET /a?b=1 HTTP/1.1\" 200 11\n"),
             "{line}"
         );
+    }
+
+    /// A HEAD request gets the head only, so its line counts no bytes,
+    /// though the application made a body (and the server read it, to
+    /// learn its length).
+    #[test]
+    fn access_log_counts_no_body_for_head() {
+        let log = Shared::default();
+        let app = AccessLog::to(hello, log.clone());
+        let mut environ = Environ::synthetic("HEAD", "/", b"");
+        let mut start_response = StartResponse::new();
+        let body = app.call(&mut environ, &mut start_response);
+        assert_eq!(collect_body(body), b"Hello, web!");
+        let line = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert!(line.ends_with("] \"HEAD / HTTP/1.1\" 200 0\n"), "{line}");
     }
 
     /// An application that panics still gets its line, with the 500 the
