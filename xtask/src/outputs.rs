@@ -1262,8 +1262,17 @@ fn output_blocks(markdown: &str) -> Vec<Block> {
     let mut i = 0;
     while i < lines.len() {
         let trimmed = lines[i].trim_start();
-        let language = trimmed.strip_prefix("```").map(str::trim);
-        let Some(language) = language.filter(|l| !l.starts_with('`')) else {
+        // A longer fence (````markdown) shows Markdown, blocks and all, as
+        // an example: skip to its end.
+        let ticks = trimmed.bytes().take_while(|&b| b == b'`').count();
+        if ticks > 3 {
+            let fence = &trimmed[..ticks];
+            i = (i + 1..lines.len())
+                .find(|&j| lines[j].trim() == fence)
+                .map_or(lines.len(), |end| end + 1);
+            continue;
+        }
+        let Some(language) = trimmed.strip_prefix("```").map(str::trim) else {
             i += 1;
             continue;
         };
@@ -1462,6 +1471,12 @@ Serving HTTP on http://127.0.0.1:8000/
 ```text
 127.0.0.1:51234 GET /hello HTTP/1.1
 ```
+
+````markdown
+```console
+\\{{#include outputs/step04/demo.txt:tour}}
+```
+````
 ";
         let blocks = output_blocks(chapter);
         assert_eq!(blocks.len(), 3);
