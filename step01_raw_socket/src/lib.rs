@@ -62,14 +62,21 @@ pub const BODY: &str = "Hello, Seven";
 /// server. The listener is bound by the caller, so a test can bind port 0 and
 /// read back the port the system picked.
 pub fn serve(listener: TcpListener) {
-    for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => handle_connection(stream),
-            // accept() itself can fail, for example when the process is out
-            // of file descriptors. Log it and keep listening.
-            Err(error) => eprintln!("accept failed: {error}"),
-        }
+    for stream in accepted(&listener) {
+        handle_connection(stream);
     }
+}
+
+/// The connections `listener` accepts, forever. `accept` itself can fail,
+/// for example when the process is out of file descriptors: the failure is
+/// logged and skipped, and listening goes on. Every server in this book
+/// takes its connections from here.
+pub fn accepted(listener: &TcpListener) -> impl Iterator<Item = TcpStream> + '_ {
+    listener.incoming().filter_map(|stream| {
+        stream
+            .inspect_err(|error| eprintln!("accept failed: {error}"))
+            .ok()
+    })
 }
 
 /// Reads one request head from `stream`, answers it, and closes.

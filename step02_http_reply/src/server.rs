@@ -40,6 +40,10 @@ pub const LINGER_BYTES: usize = 256 * 1024;
 /// function, used as it is: listening has not changed since then.
 pub use step01_raw_socket::bind;
 
+/// The connections a listener accepts, accept errors logged and skipped:
+/// step 1's function too.
+pub use step01_raw_socket::accepted;
+
 // ANCHOR: serve
 /// Serves `listener` forever, with the default [`Limits`].
 ///
@@ -60,14 +64,7 @@ where
 {
     let handler = Arc::new(handler);
     let live = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(stream) => stream,
-            Err(error) => {
-                eprintln!("accept failed: {error}");
-                continue;
-            }
-        };
+    for stream in accepted(&listener) {
         if live.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
             refuse_busy(&stream, MAX_CONNECTIONS, &[]);
             continue;

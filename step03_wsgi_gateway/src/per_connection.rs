@@ -16,6 +16,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use step02_http_reply::Limits;
+use step02_http_reply::server::accepted;
 
 use crate::connection::{Connection, Progress};
 use crate::exchange::{self, Exchange, KeepAlive};
@@ -29,14 +30,7 @@ use crate::pool::ThreadPool;
 pub fn serve_worker_per_connection(listener: TcpListener, app: impl Application, workers: usize) {
     let app: Arc<dyn Application> = Arc::new(app);
     let pool = ThreadPool::new(workers);
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(stream) => stream,
-            Err(error) => {
-                eprintln!("accept failed: {error}");
-                continue;
-            }
-        };
+    for stream in accepted(&listener) {
         let app = Arc::clone(&app);
         pool.execute(move || {
             let (Ok(peer), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::time::Instant;
 
 use step02_http_reply::Limits;
-use step02_http_reply::server::close_gracefully;
+use step02_http_reply::server::{accepted, close_gracefully};
 
 use crate::connection::{Connection, Progress};
 use crate::exchange::{self, Exchange, error_page};
@@ -17,14 +17,7 @@ use crate::gateway::Application;
 // ANCHOR: simple
 /// Serves `listener` forever, one connection after another.
 pub fn serve_one_at_a_time(listener: TcpListener, app: impl Application, limits: Limits) {
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(stream) => stream,
-            Err(error) => {
-                eprintln!("accept failed: {error}");
-                continue;
-            }
-        };
+    for stream in accepted(&listener) {
         let (peer, local) = match (stream.peer_addr(), stream.local_addr()) {
             (Ok(peer), Ok(local)) => (peer, local),
             (Err(error), _) | (_, Err(error)) => {

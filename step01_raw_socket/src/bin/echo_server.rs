@@ -42,17 +42,13 @@ fn main() -> ExitCode {
 fn run(addr: &str) -> io::Result<()> {
     let (listener, local) = step01_raw_socket::bind(addr)?;
     println!("Echo server listening on {local}");
-    for stream in listener.incoming() {
-        let result = stream.and_then(|stream| {
-            let peer = stream.peer_addr()?;
-            match echo(stream) {
-                Ok(total) => println!("{peer}: echoed {total} bytes"),
-                Err(error) => eprintln!("{peer}: {error}"),
-            }
-            Ok(())
-        });
-        if let Err(error) = result {
-            eprintln!("accept failed: {error}");
+    for stream in step01_raw_socket::accepted(&listener) {
+        let Ok(peer) = stream.peer_addr() else {
+            continue; // the client left before it was served
+        };
+        match echo(stream) {
+            Ok(total) => println!("{peer}: echoed {total} bytes"),
+            Err(error) => eprintln!("{peer}: {error}"),
         }
     }
     Ok(())
