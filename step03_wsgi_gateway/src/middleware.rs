@@ -332,13 +332,12 @@ mod tests {
         Body::from_chunks(vec![b"Hello, ".to_vec(), b"web!".to_vec()])
     }
 
-    /// The access log writes one line in wsgiref's format once the body is
-    /// done, counting the bytes sent.
-    #[test]
-    fn access_log_line() {
+    /// The line the access log writes for one request to `hello`, checked
+    /// to come only once the body has been sent.
+    fn logged(method: &str, target: &str) -> String {
         let log = Shared::default();
         let app = AccessLog::to(hello, log.clone());
-        let mut environ = Environ::synthetic("GET", "/a?b=1", b"");
+        let mut environ = Environ::synthetic(method, target, b"");
         let mut start_response = StartResponse::new();
         let body = app.call(&mut environ, &mut start_response);
         assert!(
@@ -346,7 +345,14 @@ mod tests {
             "logged before the body was sent"
         );
         assert_eq!(collect_body(body), b"Hello, web!");
-        let line = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        String::from_utf8(log.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// The access log writes one line in wsgiref's format once the body is
+    /// done, counting the bytes sent.
+    #[test]
+    fn access_log_line() {
+        let line = logged("GET", "/a?b=1");
         assert!(line.starts_with("127.0.0.1 - - ["), "{line}");
         assert!(
             line.ends_with("] \"GET /a?b=1 HTTP/1.1\" 200 11\n"),
@@ -359,13 +365,7 @@ mod tests {
     /// learn its length).
     #[test]
     fn access_log_counts_no_body_for_head() {
-        let log = Shared::default();
-        let app = AccessLog::to(hello, log.clone());
-        let mut environ = Environ::synthetic("HEAD", "/", b"");
-        let mut start_response = StartResponse::new();
-        let body = app.call(&mut environ, &mut start_response);
-        assert_eq!(collect_body(body), b"Hello, web!");
-        let line = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        let line = logged("HEAD", "/");
         assert!(line.ends_with("] \"HEAD / HTTP/1.1\" 200 0\n"), "{line}");
     }
 
