@@ -22,7 +22,6 @@ use std::borrow::Cow;
 
 use crate::bytes::{find_slash, same_text};
 use crate::params::Params;
-
 use crate::path::{NotUtf8, check_decodes, decode_segment};
 use crate::pattern::{Converter, Pattern, Segment};
 
@@ -271,7 +270,8 @@ impl<T> Node<T> {
     /// index, then only the children with the same first byte are compared.
     fn static_child(&self, text: &str) -> Option<&Node<T>> {
         let first = first_byte(text);
-        // A byte below `lowest` wraps around to a large number, past the end.
+        // A byte below `lowest` wraps around to a number past the index's
+        // end, which is at most 255 - `lowest`.
         let entry = usize::from(first.wrapping_sub(self.lowest));
         let start = (*self.index.get(entry)?)? as usize;
         for (key, child) in self.statics.get(start..)? {
