@@ -28,7 +28,7 @@ pub fn check_and_build() -> Result<(), String> {
     let mut included = Vec::new();
     let mut text_of_book = String::new();
 
-    for chapter in markdown_files(&docs.join("src")) {
+    for chapter in files_with_extension(&docs.join("src"), "md") {
         let text =
             fs::read_to_string(&chapter).map_err(|e| format!("{}: {e}", chapter.display()))?;
         for (line, indent) in rendered::includes_in_indented_fences(&text) {
@@ -159,7 +159,8 @@ fn check_include(file: &Path, anchor: Option<&str>) -> Result<(), String> {
     }
 }
 
-fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+/// The files below `dir` whose name ends in `.EXTENSION`, sorted.
+pub fn files_with_extension(dir: &Path, extension: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let Ok(entries) = fs::read_dir(dir) else {
         return files;
@@ -167,8 +168,8 @@ fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         if path.is_dir() {
-            files.extend(markdown_files(&path));
-        } else if path.extension().is_some_and(|e| e == "md") {
+            files.extend(files_with_extension(&path, extension));
+        } else if path.extension().is_some_and(|e| e == extension) {
             files.push(path);
         }
     }

@@ -109,6 +109,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::book::files_with_extension;
 use crate::{cargo, rendered, root, run, target_dir};
 
 /// Where the book was written: the workspace's path, as outputs show it.
@@ -216,20 +217,7 @@ pub fn outputs(args: &[&str]) -> Result<(), String> {
 
 /// Every `*.txt` under `docs/src/outputs/`, sorted.
 fn session_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else {
-        return files;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(session_files(&path));
-        } else if path.extension().is_some_and(|e| e == "txt") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
+    files_with_extension(dir, "txt")
 }
 
 /// `step02/index.txt` for `docs/src/outputs/step02/index.txt`.
@@ -1210,30 +1198,21 @@ impl Report {
     }
 
     fn print(&self) {
-        println!(
-            "outputs: {} block(s) captured by hand, not re-run (each says how):",
-            self.by_hand.len()
-        );
-        for line in &self.by_hand {
-            println!("  {line}");
-        }
-        if !self.unmarked.is_empty() {
-            println!(
-                "outputs: warning: {} output block(s) neither re-run nor marked `{BY_HAND}`:",
-                self.unmarked.len()
-            );
-            for line in &self.unmarked {
+        let list = |warning: &str, lines: &[String], what: &str| {
+            println!("outputs: {warning}{} {what}:", lines.len());
+            for line in lines {
                 println!("  {line}");
             }
+        };
+        let by_hand = "block(s) captured by hand, not re-run (each says how)";
+        list("", &self.by_hand, by_hand);
+        if !self.unmarked.is_empty() {
+            let unmarked = format!("output block(s) neither re-run nor marked `{BY_HAND}`");
+            list("warning: ", &self.unmarked, &unmarked);
         }
         if !self.not_shown.is_empty() {
-            println!(
-                "outputs: warning: {} part(s) re-run but shown in no chapter:",
-                self.not_shown.len()
-            );
-            for line in &self.not_shown {
-                println!("  {line}");
-            }
+            let not_shown = "part(s) re-run but shown in no chapter";
+            list("warning: ", &self.not_shown, not_shown);
         }
     }
 }
