@@ -69,8 +69,10 @@ pub fn serve(listener: TcpListener) {
 
 /// The connections `listener` accepts, forever. `accept` itself can fail,
 /// for example when the process is out of file descriptors: the failure is
-/// logged and skipped, and listening goes on. Every server in this book
-/// takes its connections from here.
+/// logged and skipped, and listening goes on. This server, the echo
+/// server, step 2's server and step 3's two simple servers take their
+/// connections from here; step 3's production server has its own accept
+/// loop, which also waits for idle connections (with `mio`).
 pub fn accepted(listener: &TcpListener) -> impl Iterator<Item = TcpStream> + '_ {
     listener.incoming().filter_map(|stream| {
         stream

@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-use crate::html::escape;
+use crate::html::{PAGE_END, escape, page_start};
 use crate::request::{Head, Request};
 use crate::response::{Body, Response, Status, http_date};
 
@@ -29,6 +29,9 @@ pub struct Folder {
     /// The folder, absolute and with symlinks resolved, so that "is this path
     /// inside the folder?" is a plain prefix comparison.
     root: PathBuf,
+    /// Whether a folder is answered too (its `index.html`, else a listing),
+    /// or only files are.
+    folders: bool,
 }
 
 impl Folder {
@@ -41,7 +44,20 @@ impl Folder {
                 format!("{} is not a folder", root.display()),
             ));
         }
-        Ok(Folder { root })
+        Ok(Folder {
+            root,
+            folders: true,
+        })
+    }
+
+    /// The same folder, serving files only: a request for a folder is `404`,
+    /// with no listing and no `index.html`. For a site's own static files
+    /// (step 4), where a listing would show what nobody meant to link.
+    pub fn files_only(self) -> Folder {
+        Folder {
+            folders: false,
+            ..self
+        }
     }
 
     /// The folder served, as an absolute path.
@@ -82,6 +98,9 @@ impl Folder {
 
         if !path.is_dir() {
             return serve_file(&path, head.header("If-Modified-Since"));
+        }
+        if !self.folders {
+            return Response::error_page(Status::NOT_FOUND, "There is nothing at this address.");
         }
         if let Some(last) = url_path.rsplit('/').next().filter(|last| !last.is_empty()) {
             // Without the slash, the relative links in the page would resolve
@@ -257,14 +276,12 @@ fn listing(dir: &Path, url_path: &str) -> Response {
         .collect();
     names.sort_by_key(|(name, _)| name.to_lowercase());
 
-    let title = escape(&format!(
+    let title = format!(
         "Directory listing for {}",
         percent_decode_str(url_path).decode_utf8_lossy()
-    ));
-    let mut html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
-         <body>\n<h1>{title}</h1>\n<hr>\n<ul>\n"
     );
+    let mut html = page_start(&title, "");
+    html.push_str(&format!("<h1>{}</h1>\n<hr>\n<ul>\n", escape(&title)));
     if url_path != "/" {
         html.push_str("<li><a href=\"../\">../</a></li>\n");
     }
@@ -276,7 +293,8 @@ fn listing(dir: &Path, url_path: &str) -> Response {
             escape(&name)
         ));
     }
-    html.push_str("</ul>\n<hr>\n</body>\n</html>\n");
+    html.push_str("</ul>\n<hr>\n");
+    html.push_str(PAGE_END);
     Response::html(Status::OK, html)
 }
 // ANCHOR_END: listing

@@ -314,16 +314,69 @@ pub fn content_length(head: &Head) -> Result<Option<u64>, Error> {
 }
 
 /// Checks the `Host` field: HTTP/1.1 requires exactly one (RFC 9112,
-/// section 3.2), so a server can tell which site a request is for.
+/// section 3.2), so a server can tell which site a request is for, and a
+/// server must refuse one whose value is not a host and an optional port.
+/// Applications read `Host` (to build links, or to compare with `Origin`,
+/// step 4), so a value such as `<b>x` or `a b` never reaches them.
 pub fn check_host(head: &Head) -> Result<(), Error> {
-    match head.headers_named("Host").count() {
-        0 if head.version == Version::Http11 => {
+    let mut values = head.headers_named("Host");
+    match (values.next(), values.next()) {
+        (None, _) if head.version == Version::Http11 => {
             Err(Error::BadRequest("HTTP/1.1 requires a Host header"))
         }
-        0 | 1 => Ok(()),
-        _ => Err(Error::BadRequest("Host appears more than once")),
+        (Some(_), Some(_)) => Err(Error::BadRequest("Host appears more than once")),
+        (Some(host), None) if !is_valid_host(host) => Err(Error::BadRequest(
+            "Host is not a host name or address and a port",
+        )),
+        _ => Ok(()),
     }
 }
+
+// ANCHOR: valid_host
+/// Whether `value` is what `Host` may hold (RFC 9110 section 7.2, with the
+/// grammar of RFC 3986 section 3.2.2): a name (`example.com`, letters,
+/// digits, `-._~`, `%` escapes and `!$&'()*+,;=`), an IPv4 address, or an
+/// IPv6 address in brackets (`[::1]`); then optionally `:` and a port of
+/// at most 65535. An empty value is allowed: the grammar allows it, for a
+/// URI with no host.
+pub fn is_valid_host(value: &str) -> bool {
+    let (host, port) = if let Some(rest) = value.strip_prefix('[') {
+        let Some((address, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if address.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match after {
+            "" => return true,
+            _ => match after.strip_prefix(':') {
+                Some(port) => ("", port),
+                None => return false,
+            },
+        }
+    } else {
+        match value.split_once(':') {
+            Some((host, port)) => (host, port),
+            None => (value, ""),
+        }
+    };
+    let name_byte = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(b);
+    // Between escapes, only those bytes; each `%` starts two hex digits.
+    let mut pieces = host.split('%');
+    let first_ok = pieces
+        .next()
+        .is_some_and(|piece| piece.bytes().all(|b| name_byte(&b)));
+    let escapes_ok = pieces.all(|piece| {
+        let bytes = piece.as_bytes();
+        bytes.len() >= 2
+            && bytes[..2].iter().all(u8::is_ascii_hexdigit)
+            && bytes[2..].iter().all(name_byte)
+    });
+    let port_ok = port.is_empty()
+        || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok());
+    first_ok && escapes_ok && port_ok
+}
+// ANCHOR_END: valid_host
 
 /// Whether the client waits for `100 Continue` before sending its body
 /// (`Expect: 100-continue`, RFC 9110 section 10.1.1). curl does that for
@@ -684,12 +737,51 @@ mod tests {
     }
 
     /// HTTP/1.1 needs exactly one Host; HTTP/1.0 may do without.
+    /// Host values: names, addresses and ports pass; anything else not.
+    #[test]
+    fn host_values() {
+        for good in [
+            "example.com",
+            "localhost:8000",
+            "127.0.0.1",
+            "[::1]",
+            "[::1]:8000",
+            "[2001:db8::7]",
+            "xn--caf-dma.example",
+            "a%41b",
+            "",
+            "host:",
+        ] {
+            assert!(is_valid_host(good), "{good:?} is a valid Host");
+        }
+        for bad in [
+            "a b",
+            "<b>x",
+            "caf\u{e9}.example",
+            "a/b",
+            "a:b",
+            "a:80:80",
+            "a:99999",
+            "a%4",
+            "a%zz",
+            "[::1",
+            "[::1]x",
+            "[nope]",
+            "a\\b",
+            "a@b",
+            "a\"b",
+        ] {
+            assert!(!is_valid_host(bad), "{bad:?} is not a valid Host");
+        }
+    }
+
     #[test]
     fn host_rules() {
         assert!(check_host(&head_with(&[("Host", "x")], Version::Http11)).is_ok());
         assert!(check_host(&head_with(&[], Version::Http10)).is_ok());
         assert!(check_host(&head_with(&[], Version::Http11)).is_err());
         assert!(check_host(&head_with(&[("Host", "a"), ("host", "b")], Version::Http10)).is_err());
+        assert!(check_host(&head_with(&[("Host", "a b")], Version::Http11)).is_err());
     }
 
     /// The target forms a server must accept, and the ones it refuses.

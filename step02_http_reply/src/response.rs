@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::time::SystemTime;
 
-use crate::html::escape;
+use crate::html::{escape, page};
 use crate::request::Version;
 
 /// An HTTP status code, such as `404`.
@@ -261,11 +261,8 @@ impl Response {
 /// The HTML of [`Response::error_page`]: a whole document, its title the
 /// status, `detail` escaped.
 pub fn error_html(status: Status, detail: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{status}</title></head>\n\
-         <body>\n<h1>{status}</h1>\n<p>{}</p>\n</body>\n</html>\n",
-        escape(detail)
-    )
+    let body = format!("<h1>{status}</h1>\n<p>{}</p>\n", escape(detail));
+    page(&status.to_string(), &body)
 }
 
 // ANCHOR: write_head

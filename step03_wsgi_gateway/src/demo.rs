@@ -3,7 +3,7 @@
 //! environ and no server at all.
 
 use step02_http_reply::Status;
-use step02_http_reply::html::escape;
+use step02_http_reply::html::{PAGE_END, escape, page, page_start};
 use step02_http_reply::response::error_html;
 
 use crate::gateway::{Body, Environ, StartResponse};
@@ -13,7 +13,7 @@ use crate::gateway::{Body, Environ, StartResponse};
 /// and `/form` shows a form whose submission it reads back.
 pub fn demo(environ: &mut Environ, start_response: &mut StartResponse) -> Body {
     match (environ.method(), environ.path_info()) {
-        ("GET" | "HEAD", "/") => html(start_response, "200 OK", HOME.to_string()),
+        ("GET" | "HEAD", "/") => html(start_response, "200 OK", home()),
         ("GET" | "HEAD", "/environ") => environ_page(environ, start_response),
         ("GET" | "HEAD", "/form") => html(start_response, "200 OK", form_page("")),
         ("POST", "/form") => {
@@ -50,9 +50,14 @@ pub fn demo(environ: &mut Environ, start_response: &mut StartResponse) -> Body {
 }
 // ANCHOR_END: demo
 
-const HOME: &str = "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Hello, web!</title></head>\n\
-<body>\n<h1>Hello, web!</h1>\n<ul>\n<li><a href=\"/environ\">the environ this request produced</a></li>\n\
-<li><a href=\"/form\">a form, read back from wsgi.input</a></li>\n</ul>\n</body>\n</html>\n";
+fn home() -> String {
+    page(
+        "Hello, web!",
+        "<h1>Hello, web!</h1>\n<ul>\n\
+         <li><a href=\"/environ\">the environ this request produced</a></li>\n\
+         <li><a href=\"/form\">a form, read back from wsgi.input</a></li>\n</ul>\n",
+    )
+}
 
 fn html(start_response: &mut StartResponse, status: &str, page: String) -> Body {
     start_response.start(status, [("Content-Type", "text/html; charset=utf-8")]);
@@ -65,11 +70,8 @@ fn html(start_response: &mut StartResponse, status: &str, page: String) -> Body 
 /// value came from the request and is escaped.
 fn environ_page(environ: &Environ, start_response: &mut StartResponse) -> Body {
     start_response.start("200 OK", [("Content-Type", "text/html; charset=utf-8")]);
-    let mut chunks = vec![
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>environ</title></head>\n\
-         <body>\n<h1>The environ of this request</h1>\n<table>\n"
-            .to_string(),
-    ];
+    let mut chunks =
+        vec![page_start("environ", "") + "<h1>The environ of this request</h1>\n<table>\n"];
     for (key, value) in environ.iter() {
         chunks.push(format!(
             "<tr><th>{}</th><td>{}</td></tr>\n",
@@ -77,18 +79,17 @@ fn environ_page(environ: &Environ, start_response: &mut StartResponse) -> Body {
             escape(value)
         ));
     }
-    chunks.push("</table>\n</body>\n</html>\n".to_string());
+    chunks.push(format!("</table>\n{PAGE_END}"));
     Body::from_chunks(chunks.into_iter().map(String::into_bytes))
 }
 // ANCHOR_END: environ_page
 
 fn form_page(echo: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>A form</title></head>\n\
-         <body>\n<h1>A form</h1>\n<form method=\"post\" action=\"/form\">\n\
-         <textarea name=\"message\" rows=\"3\" cols=\"40\"></textarea>\n<button type=\"submit\">Send</button>\n\
-         </form>\n{echo}</body>\n</html>\n"
-    )
+    let form = "<h1>A form</h1>\n<form method=\"post\" action=\"/form\">\n\
+         <label for=\"message\">Your message</label>\n\
+         <textarea id=\"message\" name=\"message\" rows=\"3\" cols=\"40\"></textarea>\n\
+         <button type=\"submit\">Send</button>\n</form>\n";
+    page("A form", &format!("{form}{echo}"))
 }
 
 #[cfg(test)]

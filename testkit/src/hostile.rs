@@ -83,6 +83,31 @@ pub fn bad_requests(limits: &Limits) -> Vec<BadRequest> {
             400,
         ),
         fixed(
+            "a Host with a space",
+            b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+            400,
+        ),
+        fixed(
+            "a Host with markup",
+            b"GET / HTTP/1.1\r\nHost: <b>x\r\n\r\n",
+            400,
+        ),
+        fixed(
+            "a Host with a path",
+            b"GET / HTTP/1.1\r\nHost: evil.example/x\r\n\r\n",
+            400,
+        ),
+        fixed(
+            "a Host whose port is not a number",
+            b"GET / HTTP/1.1\r\nHost: x:http\r\n\r\n",
+            400,
+        ),
+        fixed(
+            "a Host with an open bracket",
+            b"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
+            400,
+        ),
+        fixed(
             "space in the target",
             b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n",
             400,
