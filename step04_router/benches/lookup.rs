@@ -1,5 +1,5 @@
 //! How long finding a route takes, over the 203 routes of GitHub's API:
-//! the linear table (`linear.rs`, the seeds' design grown up), this step's
+//! the linear table (`linear.rs`, the Python tutorials' design grown up), this step's
 //! router (`tree.rs`), and `matchit`, the router inside axum.
 //!
 //! ```text

@@ -1,11 +1,11 @@
-//! The seeds' framework, in Rust: a table of `(path, handler)` pairs,
+//! The Python tutorials' framework, in Rust: a table of `(path, handler)` pairs,
 //! scanned in order for the path of each request, on step 3's server. It
 //! is here to be taken apart: the chapter shows each of its faults, and the
 //! rest of this crate fixes them one by one.
 //!
 //! ```text
 //! $ cargo run -p step04_router --example urlpatterns
-//! Serving the seeds' urlpatterns on http://127.0.0.1:8000/
+//! Serving the Python tutorials' urlpatterns on http://127.0.0.1:8000/
 //! $ curl -i http://127.0.0.1:8000/nothing-here
 //! HTTP/1.1 200 OK
 //! ...
@@ -17,7 +17,7 @@ use std::io;
 use clap::Parser;
 use step03_wsgi_gateway::{AccessLog, Body, Environ, ServerArgs, StartResponse};
 
-/// Serves /index/ and /login/, the seeds' way.
+/// Serves /index/ and /login/, the Python tutorials' way.
 #[derive(Parser)]
 struct Args {
     #[command(flatten)]
@@ -59,6 +59,9 @@ fn run_server(environ: &mut Environ, start_response: &mut StartResponse) -> Body
 
 fn main() -> io::Result<()> {
     let server = Args::parse().server.server(AccessLog::new(run_server))?;
-    println!("Serving the seeds' urlpatterns on {}", server.url());
+    println!(
+        "Serving the Python tutorials' urlpatterns on {}",
+        server.url()
+    );
     server.serve_until_signalled()
 }

@@ -1,18 +1,16 @@
-//! The demo site `cargo run -p step04_router` serves: the seeds' two routes,
-//! `/index/` and `/login/`, grown into a small site with parameters, a
-//! form, static files and its own error pages.
+//! The demo site `cargo run -p step04_router` serves: the Python tutorials'
+//! two routes, `/index/` and `/login/`, grown into a small site with
+//! parameters, a form, static files and its own error pages.
 //!
 //! Pages are built with `format!`, every value from the request escaped on
 //! the way in. That is exactly as much care as it sounds, and step 5
 //! replaces it with templates that escape by default.
 
-use step02_http_reply::html::escape;
-use step02_http_reply::{Folder, Status};
-
 use crate::error::{Error, RouteError};
-use crate::request::Request;
+use crate::request::{Request, has_control_characters};
 use crate::response::Response;
 use crate::router::{Router, default_error_page, get};
+use crate::{Folder, Status, escape, html};
 
 // ANCHOR: site
 /// The demo's routes. `static_dir` is served below `/static/`.
@@ -52,7 +50,7 @@ fn home(request: &Request) -> Result<Response, Error> {
     let links = [
         (
             request.url_for("index", &[])?,
-            "/index/, the seeds' first route",
+            "/index/, the first route of the Python tutorials",
         ),
         (request.url_for("login", &[])?, "/login/, a form"),
         (
@@ -79,13 +77,10 @@ fn home(request: &Request) -> Result<Response, Error> {
     page(request, "Step 4: a router", &body)
 }
 
-/// `/index/`: the seeds' first route.
+/// `/index/`: the first route of the Python tutorials.
 fn index(request: &Request) -> Result<Response, Error> {
-    page(
-        request,
-        "index",
-        "<p>The seeds' first route, now one of many.</p>\n",
-    )
+    let body = "<p>The first route of the Python tutorials, now one of many.</p>\n";
+    page(request, "index", body)
 }
 
 // ANCHOR: login
@@ -95,11 +90,19 @@ fn login_form(request: &Request) -> Result<Response, Error> {
 }
 
 /// `POST /login/`: reads the field `user` and shows it back, escaped. An
-/// empty name is `422`, with the form again and the reason next to it.
+/// empty name, or one with control characters, is `422`, with the form
+/// again and the reason next to it.
 fn login(request: &Request) -> Result<Response, Error> {
     let user = request.form()?.get("user").unwrap_or_default().trim();
-    if user.is_empty() {
-        let form = login_form_html(request, user, Some("Please type a name."))?;
+    let problem = if user.is_empty() {
+        Some("Please type a name.")
+    } else if has_control_characters(user) {
+        Some("A name cannot hold control characters.")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let form = login_form_html(request, user, Some(problem))?;
         let response = page(request, "Log in", &form)?;
         return Ok(response.with_status(Status::UNPROCESSABLE_CONTENT));
     }
@@ -124,22 +127,24 @@ fn login_form_html(request: &Request, typed: &str, problem: Option<&str>) -> Res
 // ANCHOR_END: login
 
 // ANCHOR: page
-/// A whole HTML document around `body`: the title, the stylesheet, a link
-/// home. `title` is text (escaped here); `body` is HTML whose every value
-/// from the request was escaped by whoever built it.
+/// A whole HTML document around `body`: step 2's page skeleton, with the
+/// stylesheet and a link home. `title` is text (escaped there); `body` is
+/// HTML whose every value from the request was escaped by whoever built it.
 fn page(request: &Request, title: &str, body: &str) -> Result<Response, Error> {
     let home = request.url_for("home", &[])?;
     let style = request.url_for("static", &[("path", "style.css")])?;
     let icon = request.url_for("static", &[("path", "favicon.svg")])?;
-    let title = escape(title);
-    Ok(Response::html(format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"{style}\">\n\
-         <link rel=\"icon\" href=\"{icon}\">\n</head>\n<body>\n\
-         <header><a href=\"{home}\">step04_router</a></header>\n\
-         <main>\n<h1>{title}</h1>\n{body}</main>\n</body>\n</html>\n"
-    )))
+    let head = format!(
+        "<link rel=\"stylesheet\" href=\"{style}\">\n<link rel=\"icon\" href=\"{icon}\">\n"
+    );
+    let mut page = html::page_start(title, &head);
+    page.push_str(&format!(
+        "<header><a href=\"{home}\">step04_router</a></header>\n\
+         <main>\n<h1>{}</h1>\n{body}</main>\n",
+        escape(title)
+    ));
+    page.push_str(html::PAGE_END);
+    Ok(Response::html(page))
 }
 // ANCHOR_END: page
 

@@ -12,9 +12,13 @@ use step02_http_reply::Status;
 /// and never shown.
 ///
 /// A handler returns `Result<Response, Error>`, so `?` works on anything
-/// that converts into an `Error`. Every error type of the standard library
-/// and of other crates does (it becomes a `500`); say which status an error
-/// deserves by making the `Error` yourself, as in `Error::not_found()`.
+/// that converts into an `Error`: every type that implements
+/// `std::error::Error` and is `Send + Sync + 'static` (an `io::Error`, a
+/// database error), which becomes a `500`. Two common kinds do not: a
+/// `Box<dyn std::error::Error>` (the box itself is not an error type) and a
+/// `PoisonError` from a lock (it holds the lock's guard, which borrows);
+/// pass those to [`Error::internal`], with `map_err`. Say which status an
+/// error deserves by making the `Error` yourself, as in `Error::not_found()`.
 pub struct Error {
     status: Status,
     message: String,
@@ -100,6 +104,11 @@ impl fmt::Debug for Error {
             .finish()
     }
 }
+
+/// Why an application could not start: a database that does not open, a
+/// template that does not compile, a route that is refused, a folder that
+/// is not there. `?` turns any error into one, and `main` prints it.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why a route could not be added. These are mistakes in the program, found
 /// when it starts, before any request.

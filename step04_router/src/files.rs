@@ -1,9 +1,11 @@
 //! Static files, by step 2's folder server. The route `/static/{*path}`
 //! hands the rest of the path, *as sent*, to `Folder::respond_to`, which
 //! decodes it once, refuses `..`, encoded slashes and symlinks out of the
-//! folder, and answers with the file, `304`, a listing or an error page.
-//! There is no second traversal defence here to get wrong.
+//! folder, and answers with the file, `304` or an error page. There is no
+//! second traversal defence here to get wrong. What this module adds is a
+//! rule of the site, not of the folder server: hidden files stay hidden.
 
+use step02_http_reply::files::relative_path;
 use step02_http_reply::request::{Header, Version};
 use step02_http_reply::{Folder, Head, Status};
 use step03_wsgi_gateway::Body;
@@ -15,8 +17,19 @@ use crate::response::Response;
 // ANCHOR: serve
 /// Answers a request for a file below `folder`: the route's `{*path}`
 /// parameter names it.
-pub fn serve(folder: &Folder, request: &Request<'_>) -> Result<Response, Error> {
+pub fn serve<S>(folder: &Folder, request: &Request<'_, S>) -> Result<Response, Error> {
     let url_path = request.raw_param("path")?;
+    // A name that starts with a dot is hidden by convention (`.env`,
+    // `.git/`): as far as the site says, there is nothing there. Only for a
+    // path the folder server would accept; it refuses the rest itself.
+    if let Ok(relative) = relative_path(url_path) {
+        if relative
+            .iter()
+            .any(|name| name.as_encoded_bytes().starts_with(b"."))
+        {
+            return Err(Error::new(Status::NOT_FOUND, "There is no such file."));
+        }
+    }
     let query = Some(request.environ().query_string()).filter(|q| !q.is_empty());
     let head = head_of(request);
     let response = folder.respond_to(&head, url_path, query);
@@ -36,7 +49,7 @@ pub fn serve(folder: &Folder, request: &Request<'_>) -> Result<Response, Error> 
 
 /// The request head step 2's handlers read, rebuilt from the environ: the
 /// method, the target, the version and the header fields.
-fn head_of(request: &Request<'_>) -> Head {
+fn head_of<S>(request: &Request<'_, S>) -> Head {
     let environ = request.environ();
     let version = match environ.get("SERVER_PROTOCOL") {
         Some("HTTP/1.0") => Version::Http10,

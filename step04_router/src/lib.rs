@@ -1,6 +1,6 @@
 //! # Step 4: a web framework of your own
 //!
-//! **What this step adds.** The seeds end with a table of `(path, handler)`
+//! **What this step adds.** The Python tutorials end with a table of `(path, handler)`
 //! pairs scanned in a loop. Here that table grows into a framework: a
 //! [`Request`] to read (method, path parameters, query, headers, cookies,
 //! the body as a form), a [`Response`] to return (HTML, text, JSON,
@@ -29,10 +29,12 @@
 #![warn(clippy::unwrap_used)]
 
 mod bytes;
+pub mod csrf;
 pub mod demo;
 pub mod error;
 pub mod files;
 pub mod github;
+pub mod keys;
 pub mod linear;
 pub mod params;
 pub mod path;
@@ -40,17 +42,22 @@ pub mod pattern;
 pub mod request;
 pub mod response;
 pub mod router;
+pub mod security;
 pub mod testing;
 pub mod tree;
 pub mod url;
 
-pub use error::{Error, RouteError, UrlError};
+pub use csrf::CSRF_FIELD;
+pub use error::{Error, RouteError, StartError, UrlError};
+pub use keys::Keys;
 pub use pattern::{Converter, Pattern};
-pub use request::{Form, Request};
+pub use request::{Form, Request, has_control_characters};
 pub use response::Response;
 pub use router::{Endpoint, Router, get, on, post};
 pub use url::Urls;
 
-// What handlers use most, from the steps below, so that one `use` does.
-pub use step02_http_reply::Status;
+// What applications use most, from the steps below, so that an application
+// needs no other framework crate.
+pub use step02_http_reply::html::{self, escape};
+pub use step02_http_reply::{Folder, Status};
 pub use step03_wsgi_gateway::{Application, Body};

@@ -1,4 +1,4 @@
-//! The seeds' route table, grown up: a list of patterns tried one after
+//! The Python tutorials' route table, grown up: a list of patterns tried one after
 //! another, in the order they were added, as Django's `urlpatterns` are.
 //!
 //! It knows parameters and says "no match" (so the router can answer

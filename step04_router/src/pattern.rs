@@ -100,7 +100,12 @@ impl Pattern {
             let segment = parse_segment(piece).map_err(invalid)?;
             match &segment {
                 Segment::Static(text) if text.is_empty() && !last => {
-                    return Err(invalid("an empty segment (//) can never match".into()));
+                    return Err(invalid(
+                        "an empty segment (//) is refused: a proxy in front may merge \
+                         a double slash into one (nginx does by default), so such a \
+                         route would answer only some of the requests meant for it"
+                            .into(),
+                    ));
                 }
                 Segment::Static(text) if text == "." || text == ".." => {
                     return Err(invalid(

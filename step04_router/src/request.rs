@@ -3,19 +3,22 @@
 //! first use.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::str::FromStr;
 
-use cookie::Cookie;
+use cookie::{Cookie, SameSite};
 use percent_encoding::percent_decode;
 use step02_http_reply::Status;
 use step03_wsgi_gateway::Environ;
 use step03_wsgi_gateway::environ::variable_for;
 
+use crate::csrf::{self, CSRF_FIELD, CSRF_HEADER};
 use crate::error::Error;
 use crate::params::Params;
 use crate::path::decode_segment;
 use crate::pattern::Pattern;
+use crate::response::Response;
+use crate::router::Shared;
 use crate::url::Urls;
 
 /// The largest form body [`Request::form`] reads: 64 KiB. A guestbook
@@ -25,10 +28,18 @@ use crate::url::Urls;
 /// The server's own limit (1 MiB, step 3) applies before this one.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
+/// The most bytes of flash messages one response may leave in a cookie:
+/// browsers keep cookies of up to 4,096 bytes and drop bigger ones without
+/// a word, so messages that would not fit are an error instead.
+pub const MAX_FLASH_BYTES: usize = 3000;
+
 // ANCHOR: request
-/// One request, as a handler sees it.
-pub struct Request<'a> {
+/// One request, as a handler sees it, in an application whose state is `S`.
+pub struct Request<'a, S = ()> {
     environ: &'a Environ,
+    /// What every request of this router shares: the application's state,
+    /// the named routes, the signing keys.
+    shared: &'a Shared<S>,
     /// The pattern of the route that matched, if one did.
     route: Option<&'a Pattern>,
     /// The values of its parameters, in the pattern's order: as sent, and
@@ -36,25 +47,39 @@ pub struct Request<'a> {
     params: Vec<(&'a str, Cow<'a, str>)>,
     /// The body, read whole by the server.
     body: Vec<u8>,
-    form_limit: usize,
-    urls: &'a Urls,
     /// The query string and the form, decoded on first use.
     query: OnceCell<Form>,
     form: OnceCell<Form>,
+    /// What this request leaves for the response (see [`Request::finish`]).
+    after: After,
 }
 // ANCHOR_END: request
 
-impl<'a> Request<'a> {
+/// What a handler's calls leave for the router to add to its response.
+#[derive(Default)]
+struct After {
+    /// The visitor's CSRF token, and the cookie that gives it to them if it
+    /// is new.
+    csrf: OnceCell<(String, Option<Cookie<'static>>)>,
+    /// Whether the page shows the token, and so must not be stored by
+    /// caches (`Cache-Control: no-store`).
+    csrf_shown: Cell<bool>,
+    /// Flash messages for the next page, and the cookie that carries them.
+    flashes: RefCell<(Vec<String>, Option<Cookie<'static>>)>,
+    /// Whether this page took the messages that were waiting.
+    flashes_taken: Cell<bool>,
+}
+
+impl<'a, S> Request<'a, S> {
     /// A request over `environ`, with the route and parameters the router
     /// found. The router makes these; to call a handler without it (in a
     /// test), [`Router::request`](crate::Router::request) makes one.
-    pub fn new(
+    pub(crate) fn new(
         environ: &'a Environ,
         body: Vec<u8>,
         route: Option<(&'a Pattern, Params<'a>)>,
-        urls: &'a Urls,
-        form_limit: usize,
-    ) -> Request<'a> {
+        shared: &'a Shared<S>,
+    ) -> Request<'a, S> {
         let (route, params) = match route {
             Some((pattern, params)) => (Some(pattern), params),
             None => (None, Params::new()),
@@ -64,14 +89,21 @@ impl<'a> Request<'a> {
         let params = params.iter().map(|raw| (*raw, decode(raw))).collect();
         Request {
             environ,
+            shared,
             route,
             params,
             body,
-            form_limit,
-            urls,
             query: OnceCell::new(),
             form: OnceCell::new(),
+            after: After::default(),
         }
+    }
+
+    /// The application's state, as given to
+    /// [`Router::with_state`](crate::Router::with_state): its database, its
+    /// templates, whatever every handler needs.
+    pub fn state(&self) -> &'a S {
+        &self.shared.state
     }
 
     /// `GET`, `POST`, ...
@@ -152,10 +184,10 @@ impl<'a> Request<'a> {
                 "This address expects a form (application/x-www-form-urlencoded).",
             ));
         }
-        if self.body.len() > self.form_limit {
+        if self.body.len() > self.shared.form_limit {
             return Err(Error::new(
                 Status::CONTENT_TOO_LARGE,
-                format!("A form may have at most {} bytes.", self.form_limit),
+                format!("A form may have at most {} bytes.", self.shared.form_limit),
             ));
         }
         let form = Form::parse(&self.body)?;
@@ -190,15 +222,16 @@ impl<'a> Request<'a> {
     pub fn url_for(&self, name: &str, params: &[(&str, &str)]) -> Result<String, Error> {
         let script_name = self.environ.get("SCRIPT_NAME").unwrap_or_default();
         if script_name.is_empty() {
-            return Ok(self.urls.url_for(name, params)?);
+            return Ok(self.shared.urls.url_for(name, params)?);
         }
-        Ok(self.urls.below(script_name).url_for(name, params)?)
+        Ok(self.shared.urls.below(script_name).url_for(name, params)?)
     }
 
     /// The named routes, building URLs below the application's mount point,
     /// to take along (into a template, say).
     pub fn urls(&self) -> Urls {
-        self.urls
+        self.shared
+            .urls
             .below(self.environ.get("SCRIPT_NAME").unwrap_or_default())
     }
 
@@ -206,7 +239,170 @@ impl<'a> Request<'a> {
     pub fn environ(&self) -> &Environ {
         self.environ
     }
+
+    /// Whether this application requires CSRF tokens
+    /// ([`Router::csrf_tokens`](crate::Router::csrf_tokens)), so that its
+    /// forms must carry [`Request::csrf_token`].
+    pub fn requires_csrf_tokens(&self) -> bool {
+        self.shared.csrf_tokens
+    }
+
+    // ANCHOR: csrf_token
+    /// The visitor's CSRF token, for a form's hidden field
+    /// ([`CSRF_FIELD`]): the one in their signed cookie if it is good, else
+    /// a new one, whose cookie the router adds to the response. The page
+    /// that shows it is sent with `Cache-Control: no-store`, so that no
+    /// cache keeps one visitor's token and gives it to another.
+    pub fn csrf_token(&self) -> Result<&str, Error> {
+        self.after.csrf_shown.set(true);
+        if let Some((token, _)) = self.after.csrf.get() {
+            return Ok(token);
+        }
+        let found = match self.verified_cookie("csrf") {
+            Some(token) => (token, None),
+            None => {
+                let token = csrf::new_token()?;
+                let cookie = self.signed_cookie("csrf", &token)?;
+                (token, Some(cookie))
+            }
+        };
+        Ok(&self.after.csrf.get_or_init(|| found).0)
+    }
+
+    /// Checks the token a request that changes something carries, in the
+    /// form field [`CSRF_FIELD`] or the header field [`CSRF_HEADER`],
+    /// against the one in the visitor's signed cookie: `403` unless both are
+    /// there and the same. The router calls this before the handler, when
+    /// [`Router::csrf_tokens`](crate::Router::csrf_tokens) is on.
+    pub fn check_csrf_token(&self) -> Result<(), Error> {
+        let forbidden =
+            || csrf::forbidden("This form did not come from this site, or it is too old.");
+        let expected = self.verified_cookie("csrf").ok_or_else(forbidden)?;
+        let sent = match self.header(CSRF_HEADER) {
+            Some(sent) => sent,
+            None => self.form()?.get(CSRF_FIELD).ok_or_else(forbidden)?,
+        };
+        if csrf::same_token(sent, &expected) {
+            Ok(())
+        } else {
+            Err(forbidden())
+        }
+    }
+    // ANCHOR_END: csrf_token
+
+    // ANCHOR: flash
+    /// Leaves a message for the next page this visitor sees, such as
+    /// "Thank you for your message!" before a redirect. It travels in a
+    /// signed cookie, so nobody else can put words in it.
+    pub fn flash(&self, message: impl Into<String>) -> Result<(), Error> {
+        let mut flashes = self.after.flashes.borrow_mut();
+        flashes.0.push(message.into());
+        let json = serde_json::to_string(&flashes.0)?;
+        if json.len() > MAX_FLASH_BYTES {
+            return Err(Error::internal(format!(
+                "flash messages of {} bytes do not fit in a cookie",
+                json.len()
+            )));
+        }
+        flashes.1 = Some(self.signed_cookie("flash", &json)?);
+        Ok(())
+    }
+
+    /// The messages left for this page by [`Request::flash`], once: the
+    /// router removes their cookie with this response. Messages whose
+    /// signature fails are dropped.
+    pub fn flashed_messages(&self) -> Vec<String> {
+        let Some(json) = self.verified_cookie("flash") else {
+            return Vec::new();
+        };
+        self.after.flashes_taken.set(true);
+        serde_json::from_str(&json).unwrap_or_default()
+    }
+    // ANCHOR_END: flash
+
+    // ANCHOR: finish
+    /// What the calls above leave for `response`: the cookie of a new CSRF
+    /// token and `no-store` for a page that shows one; the cookie of new
+    /// flash messages, or the removal of those this page took.
+    pub(crate) fn finish(&self, mut response: Response) -> Response {
+        if let Some((_, Some(cookie))) = self.after.csrf.get() {
+            response = response.with_cookie(cookie.clone());
+        }
+        if self.after.csrf_shown.get() {
+            response = response.with_header("Cache-Control", "no-store");
+        }
+        let (_, new_flashes) = &*self.after.flashes.borrow();
+        if let Some(cookie) = new_flashes {
+            response = response.with_cookie(cookie.clone());
+        } else if self.after.flashes_taken.get() {
+            let mut removal = self.cookie_for("flash", String::new());
+            removal.make_removal();
+            response = response.with_cookie(removal);
+        }
+        response
+    }
+    // ANCHOR_END: finish
+
+    // ANCHOR: cookies
+    /// A cookie for `purpose`, with `value` signed for that purpose.
+    fn signed_cookie(&self, purpose: &str, value: &str) -> Result<Cookie<'static>, Error> {
+        let signed = self.shared.keys()?.sign(purpose, value);
+        Ok(self.cookie_for(purpose, signed))
+    }
+
+    /// The value of the cookie for `purpose`, if the request has one and
+    /// its signature for that purpose holds. Anything else is `None`.
+    fn verified_cookie(&self, purpose: &str) -> Option<String> {
+        let signed = self.cookie(&self.cookie_name(purpose))?;
+        self.shared.keys().ok()?.verify(purpose, &signed)
+    }
+
+    /// The framework's cookie for `purpose`: sent back only to this
+    /// application's paths, never readable by a script (`HttpOnly`), not
+    /// sent with another site's form (`SameSite=Lax`). Over HTTPS it is
+    /// also `Secure`, named `__Host-...` and set for the path `/`: browsers
+    /// then refuse the same name from any other host, a sibling subdomain
+    /// included (RFC 6265bis, 4.1.3.2).
+    fn cookie_for(&self, purpose: &str, value: String) -> Cookie<'static> {
+        let https = self.is_https();
+        let path = match self.environ.get("SCRIPT_NAME").unwrap_or_default() {
+            "" => "/".to_string(),
+            _ if https => "/".to_string(),
+            mounted => mounted.to_string(),
+        };
+        Cookie::build((self.cookie_name(purpose), value))
+            .path(path)
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(https)
+            .build()
+    }
+
+    /// `csrf`, or `__Host-csrf` over HTTPS.
+    fn cookie_name(&self, purpose: &str) -> String {
+        if self.is_https() {
+            format!("__Host-{purpose}")
+        } else {
+            purpose.to_string()
+        }
+    }
+
+    fn is_https(&self) -> bool {
+        self.environ.get("wsgi.url_scheme") == Some("https")
+    }
+    // ANCHOR_END: cookies
 }
+
+// ANCHOR: controls
+/// Whether `text` holds a control character other than tab, line feed and
+/// carriage return: NUL, escape, backspace and the rest, which no HTML page
+/// may contain and no person types. A form field with one deserves `422`
+/// and the form again; escaping would show each as U+FFFD (step 2).
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+// ANCHOR_END: controls
 
 // ANCHOR: form
 /// Name and value pairs from a query string or a form body, decoded, in
@@ -285,6 +481,17 @@ mod tests {
         assert_eq!(tags.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(tags.get("tag"), Some("a"));
         assert_eq!(tags.get("none"), None);
+    }
+
+    /// Control characters are found, but for tab, LF and CR.
+    #[test]
+    fn control_characters() {
+        for bad in ["a\0b", "\u{1b}[31m", "\u{7f}", "\u{85}", "x\u{8}"] {
+            assert!(has_control_characters(bad), "{bad:?}");
+        }
+        for good in ["", "Seven of Nine", "line\r\nline\tcolumn", "茶 café ✓"] {
+            assert!(!has_control_characters(good), "{good:?}");
+        }
     }
 
     /// Bytes that are not UTF-8 once decoded are a 400, not U+FFFD.

@@ -5,7 +5,7 @@
 use cookie::Cookie;
 use serde::Serialize;
 use step02_http_reply::Status;
-use step02_http_reply::html::escape;
+use step02_http_reply::html::{self, escape};
 use step03_wsgi_gateway::{Body, StartResponse};
 
 use crate::error::Error;
@@ -46,8 +46,10 @@ impl Response {
             .with_body(text.into())
     }
 
-    /// A value as JSON, `200 OK`. Fails only for values JSON cannot hold
-    /// (a map whose keys are not strings).
+    /// A value as JSON, `200 OK`. Fails only for a map whose keys JSON
+    /// cannot write as strings (a key that is a tuple, a sequence, a map or
+    /// `()`; numbers, `bool` and `char` keys become strings), or for a value
+    /// whose own `Serialize` fails.
     pub fn json(value: &impl Serialize) -> Result<Response, Error> {
         let bytes = serde_json::to_vec(value)?;
         Ok(Response::new(Status::OK)
@@ -64,12 +66,8 @@ impl Response {
     pub fn redirect(status: Status, location: impl Into<String>) -> Response {
         let location = location.into();
         let link = escape(&location);
-        let page = format!(
-            "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\
-             <title>{status}</title></head>\n<body>\n<p>This page is at \
-             <a href=\"{link}\">{link}</a>.</p>\n</body>\n</html>\n"
-        );
-        Response::html(page)
+        let body = format!("<p>This page is at <a href=\"{link}\">{link}</a>.</p>\n");
+        Response::html(html::page(&status.to_string(), &body))
             .with_status(status)
             .with_header("Location", location)
     }
@@ -147,6 +145,20 @@ mod tests {
             assert_eq!(start_response.header("Content-Type"), Some(content_type));
             assert_eq!(sent, body.as_bytes());
         }
+    }
+
+    /// JSON fails for map keys it cannot write as strings, and for those
+    /// only.
+    #[test]
+    fn json_map_keys() {
+        use std::collections::BTreeMap;
+        let numbers = BTreeMap::from([(1, "a"), (2, "b")]);
+        assert!(Response::json(&numbers).is_ok());
+        let chars = BTreeMap::from([('c', 1)]);
+        assert!(Response::json(&chars).is_ok());
+        let tuples = BTreeMap::from([((1, 2), "a")]);
+        let error = Response::json(&tuples).unwrap_err();
+        assert_eq!(error.status(), Status::INTERNAL_SERVER_ERROR);
     }
 
     /// A redirect has its status and Location; a cookie is one Set-Cookie

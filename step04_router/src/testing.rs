@@ -16,16 +16,20 @@
 //! assert_eq!(response.text(), "hello");
 //! ```
 
+use std::sync::Arc;
+
 use cookie::Cookie;
 use step03_wsgi_gateway::environ::variable_for;
 use step03_wsgi_gateway::gateway::collect_body;
 use step03_wsgi_gateway::{Application, Environ, StartResponse};
 
 // ANCHOR: client
-/// An application, and the cookies it has set so far.
+/// An application, and the cookies it has set so far: one visitor.
 pub struct Client<A> {
-    app: A,
+    app: Arc<A>,
     cookies: Vec<(String, String)>,
+    /// Environ variables every request gets, besides the request's own.
+    environ: Vec<(String, String)>,
 }
 
 /// What the application answered.
@@ -45,9 +49,27 @@ impl<A: Application> Client<A> {
     /// A client with no cookies yet.
     pub fn new(app: A) -> Client<A> {
         Client {
-            app,
+            app: Arc::new(app),
             cookies: Vec::new(),
+            environ: Vec::new(),
         }
+    }
+
+    /// Another visitor of the same application: no cookies yet.
+    pub fn visitor(&self) -> Client<A> {
+        Client {
+            app: Arc::clone(&self.app),
+            cookies: Vec::new(),
+            environ: self.environ.clone(),
+        }
+    }
+
+    /// Sets an environ variable for every request from now on, as a server
+    /// would: `set_environ("wsgi.url_scheme", "https")` for a server behind
+    /// TLS.
+    pub fn set_environ(&mut self, key: &str, value: &str) {
+        self.environ.retain(|(k, _)| k != key);
+        self.environ.push((key.to_string(), value.to_string()));
     }
 
     /// `GET target`.
@@ -74,6 +96,9 @@ impl<A: Application> Client<A> {
         body: &[u8],
     ) -> TestResponse {
         let mut environ = Environ::synthetic(method, target, body);
+        for (key, value) in &self.environ {
+            environ.set(key.as_str(), value.as_str());
+        }
         for (name, value) in headers {
             environ.set(variable_for(name), *value);
         }

@@ -88,7 +88,7 @@ fn the_home_page_links_work() {
     }
 }
 
-/// The seeds' login route: the form posts `user`, and the answer shows it
+/// The Python tutorials' login route: the form posts `user`, and the answer shows it
 /// back escaped; an empty name is 422 with the form again.
 #[test]
 fn logging_in_shows_the_name_escaped() {
