@@ -9,10 +9,11 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use step03_wsgi_gateway::Environ;
 use step04_router::testing::Client;
-use step05_templates::guestbook::{PER_PAGE, index_view, page_context};
+use step05_templates::guestbook::{PER_PAGE, index_view};
 use step05_templates::model::Messages;
-use step05_templates::templates::Templates;
+use step05_templates::templates::{Templates, page_context};
 use step05_templates::{Config, app};
 
 fn main() {
@@ -31,21 +32,21 @@ fn main() {
         messages.add("李四", &body).expect("a message");
     }
     let router = app(&config).expect("the guestbook");
-    let urls = router.urls();
     let templates = Templates::load(&config.templates, false).expect("the templates");
     let shown = messages.page(1, PER_PAGE).expect("a page");
-    let token = "0".repeat(64);
+    let mut environ = Environ::synthetic("GET", "/", b"");
+    let request = router.request(&mut environ).expect("a request");
 
     // ANCHOR: render_alone
     let render = || {
-        let view = index_view(1, &shown, None, ("", ""), (None, None));
-        let context = page_context(urls.clone(), &token, view);
+        let view = index_view(1, &shown, ("", ""), (None, None));
+        let context = page_context(&request, view).expect("a context");
         templates.render("index.html", context).expect("the page")
     };
     // ANCHOR_END: render_alone
     let html = render();
     assert!(html.matches("<article").count() == 20, "20 messages");
-    let mut client = Client::new(router);
+    let mut client = Client::new(app(&config).expect("the guestbook"));
     assert_eq!(client.get("/").status, 200);
 
     let mut alone = Vec::new();

@@ -1,11 +1,11 @@
 //! The guestbook, on step 3's server, behind its access log and validator.
 
-use std::error::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use step03_wsgi_gateway::{AccessLog, ServerArgs, Validate};
+use step04_router::StartError;
 use step05_templates::{Config, app};
 
 // ANCHOR: main
@@ -20,6 +20,12 @@ struct Args {
     /// [default: guestbook.db beside this crate]
     #[arg(long)]
     db: Option<PathBuf>,
+    /// The folder of templates [default: templates beside this crate]
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// The folder served below /static/ [default: static beside this crate]
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
     /// Development mode: templates reload when edited, and a template error
     /// shows its name, line and lines in the page.
     #[arg(long)]
@@ -36,13 +42,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> Result<(), Box<dyn Error>> {
+fn run(args: Args) -> Result<(), StartError> {
     let db = args
         .db
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("guestbook.db"));
+    let defaults = Config::new(&db);
     let config = Config {
+        templates: args.templates.unwrap_or(defaults.templates),
+        static_dir: args.static_dir.unwrap_or(defaults.static_dir),
         dev: args.dev,
-        ..Config::new(&db)
+        ..defaults
     };
     let app = AccessLog::new(Validate::new(app(&config)?));
     let server = args.server.server(app)?;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use step04_router::Router;
 use step04_router::testing::{Client, TestResponse};
-use step05_templates::guestbook::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS, PER_PAGE};
+use step05_templates::guestbook::{Guestbook, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, PER_PAGE};
 use step05_templates::model::Messages;
 use step05_templates::{Config, app};
 use tempfile::TempDir;
@@ -17,7 +17,7 @@ use testkit::html::assert_html5;
 /// A guestbook on a fresh database, and the folder that holds it.
 struct Fixture {
     dir: TempDir,
-    client: Client<Router>,
+    client: Client<Router<Guestbook>>,
 }
 
 impl Fixture {
@@ -178,7 +178,7 @@ fn a_forged_form_is_403() {
             ("message", "forged".to_string()),
         ]
     };
-    let send = |client: &mut Client<Router>, fields: Vec<(&str, String)>| {
+    let send = |client: &mut Client<Router<Guestbook>>, fields: Vec<(&str, String)>| {
         let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
         client.post_form("/messages", &fields).status
     };
@@ -214,6 +214,175 @@ fn a_forged_form_is_403() {
 }
 // ANCHOR_END: forged
 
+// ANCHOR: forged_more
+/// Two visitors of the same guestbook: each one's token works only with
+/// their own cookie. Bob posting Alice's token (with his cookie), or
+/// Alice's cookie with his token, is 403; nothing is stored.
+#[test]
+fn a_token_swapped_between_two_visitors_is_403() {
+    let mut alice = Fixture::new();
+    let alices = alice.token();
+    let mut bob = alice.client.visitor();
+    let page = bob.get("/").text();
+    let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let bobs = page[at..at + 64].to_string();
+    assert_ne!(alices, bobs);
+    let post = |client: &mut Client<Router<Guestbook>>, token: &str| {
+        client
+            .post_form("/messages", &[("csrf", token), ("message", "swapped")])
+            .status
+    };
+    assert_eq!(post(&mut bob, &alices), 403, "Alice's token, Bob's cookie");
+    let bobs_cookie = bob.cookie("csrf").map(str::to_string);
+    bob.set_cookie("csrf", alice.client.cookie("csrf"));
+    assert_eq!(post(&mut bob, &bobs), 403, "Alice's cookie, Bob's token");
+    assert_eq!(alice.count(), 0);
+    bob.set_cookie("csrf", bobs_cookie.as_deref());
+    assert_eq!(post(&mut bob, &bobs), 303, "Bob's own pair");
+    assert_eq!(alice.count(), 1);
+}
+
+/// The flash cookie is signed too, but for another purpose: offered as the
+/// CSRF cookie, with the value it carries as the token, it is 403.
+#[test]
+fn a_flash_cookie_offered_as_the_csrf_cookie_is_403() {
+    let mut guestbook = Fixture::new();
+    assert_eq!(guestbook.post("Seven", "first").status, 303);
+    let flash = guestbook
+        .client
+        .cookie("flash")
+        .expect("a flash cookie")
+        .to_string();
+    let signed = percent_encoding::percent_decode_str(&flash)
+        .decode_utf8()
+        .unwrap();
+    let (_, carried) = signed.split_once('.').unwrap();
+    guestbook.client.set_cookie("csrf", Some(&flash));
+    let answer = guestbook
+        .client
+        .post_form("/messages", &[("csrf", carried), ("message", "forged")]);
+    assert_eq!(answer.status, 403);
+    assert_eq!(guestbook.count(), 1);
+}
+
+/// A post whose `Origin` is another site is 403 even with a good cookie
+/// and token, and so is one a browser marks cross-site; the same origin
+/// passes.
+#[test]
+fn a_post_from_another_origin_is_403() {
+    let mut guestbook = Fixture::new();
+    let token = guestbook.token();
+    let body = format!("csrf={token}&message=from+elsewhere");
+    let send = |client: &mut Client<Router<Guestbook>>, field: (&str, &str)| {
+        let form = ("Content-Type", "application/x-www-form-urlencoded");
+        client.request("POST", "/messages", &[form, field], body.as_bytes())
+    };
+    for foreign in [
+        ("Origin", "http://evil.example"),
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Sec-Fetch-Site", "same-site"),
+    ] {
+        let answer = send(&mut guestbook.client, foreign);
+        assert_eq!(answer.status, 403, "{foreign:?}");
+        assert!(
+            answer.text().contains("came from another site"),
+            "{foreign:?}"
+        );
+    }
+    assert_eq!(guestbook.count(), 0);
+    assert_eq!(
+        send(&mut guestbook.client, ("Origin", "http://localhost")).status,
+        303
+    );
+    assert_eq!(guestbook.count(), 1);
+}
+// ANCHOR_END: forged_more
+
+// ANCHOR: headers_test
+/// The cookies are `HttpOnly`, `SameSite=Lax`, for the path `/`; every
+/// answer has the security header fields; a page with the form (and so a
+/// token) is `no-store`, a static file is not.
+#[test]
+fn cookie_flags_and_security_headers() {
+    let mut guestbook = Fixture::new();
+    let home = guestbook.client.get("/");
+    let posted = guestbook.post("Seven", "Hello");
+    for (answer, cookie) in [(&home, "csrf="), (&posted, "flash=")] {
+        let set_cookie = answer.header("Set-Cookie").unwrap_or_default();
+        assert!(set_cookie.starts_with(cookie), "{set_cookie}");
+        for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(set_cookie.contains(flag), "{flag}: {set_cookie}");
+        }
+    }
+    assert_eq!(home.header("Cache-Control"), Some("no-store"));
+    let css = guestbook.client.get("/static/style.css");
+    assert_eq!(css.header("Cache-Control"), None);
+    let missing = guestbook.client.get("/nowhere");
+    for answer in [&home, &posted, &css, &missing] {
+        let csp = answer.header("Content-Security-Policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(answer.header("X-Content-Type-Options"), Some("nosniff"));
+        assert!(answer.header("Referrer-Policy").is_some());
+    }
+}
+// ANCHOR_END: headers_test
+
+/// NUL and other control characters in a field are 422, with the form
+/// kept: the page shows U+FFFD where they were, never the character
+/// itself, and nothing is stored.
+#[test]
+fn control_characters_are_422_with_the_form_kept() {
+    let mut guestbook = Fixture::new();
+    for (name, message, problem) in [
+        ("Se\0ven", "hello", "A name cannot hold control characters."),
+        (
+            "Seven",
+            "he\0llo",
+            "A message cannot hold control characters.",
+        ),
+        (
+            "Seven",
+            "bell\u{7}",
+            "A message cannot hold control characters.",
+        ),
+    ] {
+        let answer = guestbook.post(name, message);
+        assert_eq!(answer.status, 422, "{name:?} {message:?}");
+        let page = answer.text();
+        assert!(page.contains(problem), "{page}");
+        assert!(
+            !page.contains('\0') && !page.contains('\u{7}'),
+            "a control character in the page"
+        );
+        assert!(page.contains('\u{fffd}'), "what was typed is kept: {page}");
+    }
+    assert_eq!(guestbook.count(), 0);
+    // Tab and new lines are text.
+    assert_eq!(guestbook.post("Seven", "one\ttwo\r\nthree").status, 303);
+}
+
+/// A hidden file and a folder in the static folder are 404.
+#[test]
+fn static_files_keep_hidden_files_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let static_dir = dir.path().join("static");
+    fs::create_dir_all(static_dir.join("img")).unwrap();
+    fs::write(static_dir.join("style.css"), "body {}").unwrap();
+    fs::write(static_dir.join(".env"), "SECRET=1").unwrap();
+    let config = Config {
+        static_dir,
+        ..Config::new(dir.path().join("guestbook.db"))
+    };
+    let mut guestbook = Fixture::with(dir, &config);
+    assert_eq!(guestbook.client.get("/static/style.css").status, 200);
+    for hidden in ["/static/.env", "/static/%2Eenv", "/static/img/", "/static/"] {
+        let answer = guestbook.client.get(hidden);
+        assert_eq!(answer.status, 404, "{hidden}");
+        assert!(!answer.text().contains("SECRET"));
+    }
+}
+
 /// What a visitor types is shown as text: markup, template syntax, SQL,
 /// and Chinese all come back exactly as typed.
 #[test]
@@ -222,7 +391,7 @@ fn input_is_shown_as_text() {
     let cases = [
         (
             "<script>alert(1)</script>",
-            "&lt;script&gt;alert(1)&lt;&#x2f;script&gt;",
+            "&lt;script&gt;alert(1)&lt;/script&gt;",
         ),
         (
             "{{ 7 * 7 }} {% if true %}yes{% endif %}",
@@ -230,7 +399,7 @@ fn input_is_shown_as_text() {
         ),
         (
             "'); DROP TABLE messages; --",
-            "&#x27;); DROP TABLE messages; --",
+            "&#39;); DROP TABLE messages; --",
         ),
         (
             "Robert\"); DELETE FROM messages WHERE (\"1\"=\"1",
@@ -322,17 +491,14 @@ fn page_links_come_from_url_for() {
         messages.add("me", &i.to_string()).unwrap();
     }
     let second = guestbook.client.get("/?page=2").text();
+    assert!(second.contains("<a rel=\"prev\" href=\"/\">"), "{second}");
     assert!(
-        second.contains("<a rel=\"prev\" href=\"&#x2f;\">"),
-        "{second}"
-    );
-    assert!(
-        second.contains("<a rel=\"next\" href=\"&#x2f;?page=3\">"),
+        second.contains("<a rel=\"next\" href=\"/?page=3\">"),
         "{second}"
     );
     let third = guestbook.client.get("/?page=3").text();
     assert!(
-        third.contains("<a rel=\"prev\" href=\"&#x2f;?page=2\">"),
+        third.contains("<a rel=\"prev\" href=\"/?page=2\">"),
         "{third}"
     );
 }
@@ -405,7 +571,7 @@ fn static_files() {
             .client
             .get("/")
             .text()
-            .contains("href=\"&#x2f;static&#x2f;favicon.svg\"")
+            .contains("href=\"/static/favicon.svg\"")
     );
 }
 

@@ -74,8 +74,69 @@ fn the_command_line() {
 
     let output = Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
-    for flag in ["--addr", "--db", "--dev", "--workers"] {
+    for flag in [
+        "--addr",
+        "--db",
+        "--dev",
+        "--workers",
+        "--templates",
+        "--static",
+    ] {
         assert!(help.contains(flag), "{help}");
+    }
+}
+
+/// `--templates` and `--static` serve another folder's templates and
+/// files; a folder of templates that is not there stops the start with a
+/// clear error, instead of a 500 on every page.
+#[test]
+fn templates_and_static_files_from_other_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let (templates, statics) = (dir.path().join("views"), dir.path().join("assets"));
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::create_dir(&statics).unwrap();
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(shipped.join("templates")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), templates.join(entry.file_name())).unwrap();
+    }
+    let layout = std::fs::read_to_string(templates.join("layout.html")).unwrap();
+    let renamed = layout.replace("· Guestbook</title>", "· Our own book</title>");
+    std::fs::write(templates.join("layout.html"), renamed).unwrap();
+    std::fs::write(statics.join("style.css"), "/* ours */").unwrap();
+    let db = dir.path().join("g.db");
+    let args = [
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+        "--static",
+        statics.to_str().unwrap(),
+    ];
+    let server = Running::start(BIN, &args);
+    let get = |path: &str| {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        exchange(server.addr, request.as_bytes())
+    };
+    assert!(get("/").text().contains("· Our own book</title>"));
+    assert_eq!(get("/static/style.css").body(), b"/* ours */");
+
+    for dev in [false, true] {
+        let mut command = Command::new(BIN);
+        command.args(["--addr", "127.0.0.1:0", "--db", db.to_str().unwrap()]);
+        command.args(["--templates", dir.path().join("nowhere").to_str().unwrap()]);
+        if dev {
+            command.arg("--dev");
+        }
+        let output = command.output().unwrap();
+        assert!(!output.status.success(), "it started without templates");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("cannot read the templates in") && stderr.contains("nowhere"),
+            "{stderr}"
+        );
     }
 }
 
