@@ -2,6 +2,8 @@
 //! ordinary application (a function), so tests call it with a made-up
 //! environ and no server at all.
 
+use std::sync::LazyLock;
+
 use step02_http_reply::Status;
 use step02_http_reply::html::{PAGE_END, escape, page, page_start};
 use step02_http_reply::response::error_html;
@@ -50,13 +52,17 @@ pub fn demo(environ: &mut Environ, start_response: &mut StartResponse) -> Body {
 }
 // ANCHOR_END: demo
 
+/// The home page, made once: it never changes.
 fn home() -> String {
-    page(
-        "Hello, web!",
-        "<h1>Hello, web!</h1>\n<ul>\n\
-         <li><a href=\"/environ\">the environ this request produced</a></li>\n\
-         <li><a href=\"/form\">a form, read back from wsgi.input</a></li>\n</ul>\n",
-    )
+    static HOME: LazyLock<String> = LazyLock::new(|| {
+        page(
+            "Hello, web!",
+            "<h1>Hello, web!</h1>\n<ul>\n\
+             <li><a href=\"/environ\">the environ this request produced</a></li>\n\
+             <li><a href=\"/form\">a form, read back from wsgi.input</a></li>\n</ul>\n",
+        )
+    });
+    HOME.clone()
 }
 
 fn html(start_response: &mut StartResponse, status: &str, page: String) -> Body {

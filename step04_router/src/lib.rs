@@ -32,6 +32,7 @@ mod bytes;
 pub mod csrf;
 pub mod demo;
 pub mod error;
+mod fast_search;
 pub mod files;
 pub mod github;
 pub mod keys;

@@ -18,31 +18,26 @@
 //! the next is tried, so the most specific route always wins, whatever the
 //! order in which routes were added.
 
-use std::borrow::Cow;
-
-use crate::bytes::{find_slash, same_text};
+use crate::fast_search::ThumbIndex;
 use crate::params::Params;
 use crate::path::{NotUtf8, check_decodes, decode_segment};
 use crate::pattern::{Converter, Pattern, Segment};
 
 // ANCHOR: node
 /// One node of the tree: the routes that share the segments above it.
-struct Node<T> {
+pub(crate) struct Node<T> {
     /// Children for exact text, sorted by it.
-    statics: Vec<(Box<str>, Node<T>)>,
-    /// A thumb index into `statics`, as in a dictionary: entry `b - lowest`
-    /// says where the children whose text starts with byte `b` begin.
-    index: Vec<Option<u32>>,
-    /// The smallest first byte of a child's text.
-    lowest: u8,
+    pub(crate) statics: Vec<(Box<str>, Node<T>)>,
+    /// Where in `statics` each first byte begins: for the fast search only.
+    pub(crate) index: ThumbIndex,
     /// Children for typed parameters, in the converters' order.
-    typed: Vec<(Converter, Node<T>)>,
+    pub(crate) typed: Vec<(Converter, Node<T>)>,
     /// The child for a plain parameter, `{name}`.
-    param: Option<Box<Node<T>>>,
+    pub(crate) param: Option<Box<Node<T>>>,
     /// What takes the rest of the path from here.
-    tail: Option<(Tail, T)>,
+    pub(crate) tail: Option<(Tail, T)>,
     /// The route that ends exactly here.
-    value: Option<T>,
+    pub(crate) value: Option<T>,
 }
 
 /// How a tail takes the rest of the path.
@@ -59,8 +54,7 @@ impl<T> Default for Node<T> {
     fn default() -> Self {
         Node {
             statics: Vec::new(),
-            index: Vec::new(),
-            lowest: 0,
+            index: ThumbIndex::default(),
             typed: Vec::new(),
             param: None,
             tail: None,
@@ -71,7 +65,7 @@ impl<T> Default for Node<T> {
 
 /// A tree of routes, each holding a `T`.
 pub struct Tree<T> {
-    root: Node<T>,
+    pub(crate) root: Node<T>,
 }
 
 impl<T> Default for Tree<T> {
@@ -134,157 +128,98 @@ impl<T> Tree<T> {
         occupy_tail(&mut node.tail, Tail::Prefix, value)
     }
 
-    // ANCHOR: find
+    // ANCHOR: find_simple
     /// The route that `path` (as sent, still percent-encoded) matches, if
     /// any; `Err` if the path is not UTF-8 once decoded.
-    pub fn find<'t, 'p>(&'t self, path: &'p str) -> Result<Option<Match<'t, 'p, T>>, NotUtf8> {
+    pub fn find_simple<'t, 'p>(
+        &'t self,
+        path: &'p str,
+    ) -> Result<Option<Match<'t, 'p, T>>, NotUtf8> {
         let Some(rest) = path.strip_prefix('/') else {
             return Ok(None);
         };
-        // Most paths have no `%` at all: then no segment needs decoding. A
-        // path that has one is checked whole, once, here. (A `fold` has no
-        // early exit, so the compiler checks 16 bytes per instruction;
-        // `contains` calls `memchr`, which costs more on a short path.)
-        let encoded = path.bytes().fold(false, |seen, b| seen | (b == b'%'));
-        if encoded {
-            check_decodes(path)?;
-        }
-        let mut walk = Walk {
-            path,
-            params: Params::new(),
-            rest: None,
-        };
-        let found = match encoded {
-            true => self.root.search::<DECODE>(rest, &mut walk),
-            false => self.root.search::<AS_SENT>(rest, &mut walk),
-        };
-        Ok(found.map(|value| Match {
+        check_decodes(path)?;
+        let mut params = Params::new();
+        let found = self.root.search(path, rest, &mut params);
+        Ok(found.map(|(value, rest)| Match {
             value,
-            params: walk.params,
-            rest: walk.rest,
+            params,
+            rest,
         }))
     }
-    // ANCHOR_END: find
+    // ANCHOR_END: find_simple
 }
-
-// ANCHOR: walk
-/// A search under way: what it knows of the path, and what it has found.
-struct Walk<'p> {
-    /// The whole path, as sent.
-    path: &'p str,
-    /// The parameters' values so far.
-    params: Params<'p>,
-    /// For a prefix (a mount): the rest of the path after it.
-    rest: Option<&'p str>,
-}
-
-/// The two ways to read a path's segments, chosen once per path: decode
-/// each (the path has a `%`), or take each as sent (it has none).
-const DECODE: bool = true;
-const AS_SENT: bool = false;
-// ANCHOR_END: walk
 
 impl<T> Node<T> {
     // ANCHOR: search
-    /// Matches `rest`, the part of the path after a slash, against this
-    /// node's children, most specific first, collecting parameters on the way.
-    ///
-    /// `DECODING` is a constant, so the compiler makes two copies of this
-    /// function, and the one for paths without `%` has no decoding in it.
-    fn search<'t, 'p, const DECODING: bool>(
+    /// Matches `rest`, the part of `path` after a slash, against this
+    /// node's children, most specific first, collecting the parameters'
+    /// values (as sent) on the way. What it finds: the route's value, and
+    /// for a prefix, the rest of the path after it.
+    fn search<'t, 'p>(
         &'t self,
+        path: &'p str,
         rest: &'p str,
-        walk: &mut Walk<'p>,
-    ) -> Option<&'t T> {
-        let (raw, next) = match find_slash(rest.as_bytes()) {
-            Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
+        params: &mut Params<'p>,
+    ) -> Option<(&'t T, Option<&'p str>)> {
+        // This segment, and what follows its slash, if there is one.
+        let (raw, next) = match rest.split_once('/') {
+            Some((raw, next)) => (raw, Some(next)),
             None => (rest, None),
         };
-        let segment = match DECODING {
-            DECODE => decode_segment(raw).ok()?, // never fails: `find` checked
-            AS_SENT => Cow::Borrowed(raw),
-        };
+        let segment = decode_segment(raw).ok()?; // `find_simple` checked it decodes
 
         // 1. Exact text.
-        if let Some(child) = self.static_child(&segment) {
-            if let Some(found) = child.arrive::<DECODING>(next, walk) {
+        let exact = self
+            .statics
+            .binary_search_by(|(text, _)| (**text).cmp(&segment));
+        if let Ok(i) = exact {
+            if let Some(found) = self.statics[i].1.arrive(path, next, params) {
                 return Some(found);
             }
         }
-        // 2. Typed parameters, then 3. a plain one. A parameter is never
-        // empty. If nothing matches below, take the value back out.
-        for (converter, child) in &self.typed {
-            if converter.accepts(&segment) {
-                walk.params.push(raw);
-                if let Some(found) = child.arrive::<DECODING>(next, walk) {
-                    return Some(found);
-                }
-                walk.params.pop();
-            }
-        }
-        if let Some(child) = self.param.as_deref().filter(|_| !segment.is_empty()) {
-            walk.params.push(raw);
-            if let Some(found) = child.arrive::<DECODING>(next, walk) {
+        // 2. Typed parameters whose converter accepts the segment, then 3.
+        // the plain parameter, which takes any segment but an empty one. If
+        // nothing matches below a child, take its value back out.
+        let typed = self.typed.iter().filter(|(c, _)| c.accepts(&segment));
+        let plain = self.param.as_deref().filter(|_| !segment.is_empty());
+        for child in typed.map(|(_, child)| child).chain(plain) {
+            params.push(raw);
+            if let Some(found) = child.arrive(path, next, params) {
                 return Some(found);
             }
-            walk.params.pop();
+            params.pop();
         }
         // 4. The tail, which takes all that is left.
         match &self.tail {
             Some((Tail::CatchAll, value)) if !rest.is_empty() => {
-                walk.params.push(rest);
-                Some(value)
+                params.push(rest);
+                Some((value, None))
             }
+            // The rest, with the slash before it: a suffix of the path.
             Some((Tail::Prefix, value)) => {
-                // The rest, with the slash before it: a suffix of the path.
-                let from = walk.path.len() - rest.len() - 1;
-                walk.rest = Some(&walk.path[from..]);
-                Some(value)
+                Some((value, Some(&path[path.len() - rest.len() - 1..])))
             }
             _ => None,
         }
     }
 
-    /// Arrives at this node with `next` left of the path: none (the path
-    /// ends here), or more to search.
-    #[inline]
-    fn arrive<'t, 'p, const DECODING: bool>(
+    /// Arrives at this node with `next` left of the path: more to search,
+    /// or nothing (the path ends here).
+    fn arrive<'t, 'p>(
         &'t self,
+        path: &'p str,
         next: Option<&'p str>,
-        walk: &mut Walk<'p>,
-    ) -> Option<&'t T> {
+        params: &mut Params<'p>,
+    ) -> Option<(&'t T, Option<&'p str>)> {
         match (next, &self.value, &self.tail) {
-            (Some(rest), _, _) => self.search::<DECODING>(rest, walk),
-            (None, Some(value), _) => Some(value),
-            (None, None, Some((Tail::Prefix, value))) => {
-                walk.rest = Some("");
-                Some(value)
-            }
+            (Some(rest), _, _) => self.search(path, rest, params),
+            (None, Some(value), _) => Some((value, None)),
+            (None, None, Some((Tail::Prefix, value))) => Some((value, Some(""))),
             (None, None, _) => None,
         }
     }
     // ANCHOR_END: search
-
-    // ANCHOR: static_child
-    /// The child for exact `text`, if there is one: one look in the thumb
-    /// index, then only the children with the same first byte are compared.
-    fn static_child(&self, text: &str) -> Option<&Node<T>> {
-        let first = first_byte(text);
-        // A byte below `lowest` wraps around to a number past the index's
-        // end, which is at most 255 - `lowest`.
-        let entry = usize::from(first.wrapping_sub(self.lowest));
-        let start = (*self.index.get(entry)?)? as usize;
-        for (key, child) in self.statics.get(start..)? {
-            if same_text(key, text) {
-                return Some(child);
-            }
-            if first_byte(key) != first {
-                break;
-            }
-        }
-        None
-    }
-    // ANCHOR_END: static_child
 
     /// The child for exact `text`, made if missing.
     fn static_child_mut(&mut self, text: &str) -> &mut Node<T> {
@@ -295,25 +230,11 @@ impl<T> Node<T> {
             Ok(i) => i,
             Err(i) => {
                 self.statics.insert(i, (text.into(), Node::default()));
-                self.reindex();
+                self.index = ThumbIndex::of(&self.statics);
                 i
             }
         };
         &mut self.statics[i].1
-    }
-
-    /// Rebuilds the thumb index after a child was added.
-    fn reindex(&mut self) {
-        let firsts: Vec<u8> = self.statics.iter().map(|(t, _)| first_byte(t)).collect();
-        let (Some(&lowest), Some(&highest)) = (firsts.first(), firsts.last()) else {
-            return;
-        };
-        self.lowest = lowest;
-        self.index = vec![None; usize::from(highest - lowest) + 1];
-        // Backwards, so that the first child with each byte is the one kept.
-        for (i, byte) in firsts.iter().enumerate().rev() {
-            self.index[usize::from(byte - lowest)] = u32::try_from(i).ok();
-        }
     }
 
     /// The child for a typed parameter, made if missing.
@@ -327,12 +248,6 @@ impl<T> Node<T> {
         };
         &mut self.typed[i].1
     }
-}
-
-/// A text's first byte, 0 for the empty text: in the same order as the
-/// texts themselves.
-fn first_byte(text: &str) -> u8 {
-    text.as_bytes().first().copied().unwrap_or(0)
 }
 
 /// Puts `value` in an empty slot, or gives it back with what is there.
@@ -375,9 +290,21 @@ mod tests {
         tree
     }
 
-    /// The route and the decoded parameters a path finds, as text.
+    /// The route and the decoded parameters a path finds, as text; the
+    /// plain search and the fast one must agree.
     fn find(tree: &Tree<&'static str>, path: &str) -> Option<(String, Vec<String>)> {
-        let found = tree.find(path).unwrap()?;
+        let simple = tree.find_simple(path).unwrap();
+        let fast = tree.find(path).unwrap();
+        let shown = |m: &Match<'_, '_, &'static str>| {
+            let params: Vec<String> = m.params.iter().map(|p| p.to_string()).collect();
+            (m.value.to_string(), params)
+        };
+        assert_eq!(
+            simple.as_ref().map(shown),
+            fast.as_ref().map(shown),
+            "{path}"
+        );
+        let found = fast?;
         let params = found.params.iter().map(|raw| decoded(raw)).collect();
         Some((found.value.to_string(), params))
     }
@@ -440,6 +367,7 @@ mod tests {
             Some(("/s/{*path}".into(), vec!["a b/c".into()]))
         );
         assert!(tree.find("/files/%ff").is_err());
+        assert!(tree.find_simple("/files/%ff").is_err());
     }
 
     /// Trailing slashes are strict: `/index/` and `/index` are different.
@@ -481,29 +409,16 @@ mod tests {
         let mut tree = tree(&["/api/version"]);
         tree.insert_prefix(&Pattern::parse("/api").unwrap(), "mount")
             .unwrap();
-        let rest = |path| tree.find(path).unwrap().map(|m| (*m.value, m.rest));
+        let rest = |path| {
+            let simple = tree.find_simple(path).unwrap().map(|m| (*m.value, m.rest));
+            let fast = tree.find(path).unwrap().map(|m| (*m.value, m.rest));
+            assert_eq!(simple, fast, "{path}");
+            fast
+        };
         assert_eq!(rest("/api/version"), Some(("/api/version", None)));
         assert_eq!(rest("/api"), Some(("mount", Some(""))));
         assert_eq!(rest("/api/"), Some(("mount", Some("/"))));
         assert_eq!(rest("/api/a%2Fb/c"), Some(("mount", Some("/a%2Fb/c"))));
         assert_eq!(rest("/apis"), None);
-    }
-
-    /// The thumb index finds every child, and nothing else: texts before
-    /// the lowest first byte, after the highest, between two, and empty.
-    #[test]
-    fn the_thumb_index_finds_exactly_the_children() {
-        let children = ["", "commits", "comments", "compare", "issues", "pulls"];
-        let mut node: Node<&str> = Node::default();
-        for text in children {
-            node.static_child_mut(text).value = Some(text);
-        }
-        for text in children {
-            let found = node.static_child(text).and_then(|child| child.value);
-            assert_eq!(found, Some(text));
-        }
-        for absent in ["\u{0}", "a", "comment", "commitsx", "j", "z", "é"] {
-            assert!(node.static_child(absent).is_none(), "{absent}");
-        }
     }
 }
