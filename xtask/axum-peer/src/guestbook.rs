@@ -4,14 +4,17 @@
 //! `SignedCookieJar`. It renders step 5's own templates from step 5's own
 //! database, so both servers do the same work for `GET /`: read the 20
 //! newest messages, make a token and sign its cookie (wrk sends no cookies),
-//! render the page.
+//! render the page, and send the same security header fields (as a
+//! `map_response` middleware, where an axum user might take tower-http's
+//! `SetResponseHeaderLayer`).
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{FromRef, Query, State};
-use axum::http::StatusCode;
-use axum::response::Html;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::map_response;
+use axum::response::{Html, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
 use deadpool_sqlite::{Config, Pool, Runtime};
@@ -56,14 +59,37 @@ pub fn app(db: &str, templates: &str) -> Router {
         pool,
         key: Key::generate(),
     };
-    Router::new().route("/", get(index)).with_state(state)
+    Router::new()
+        .route("/", get(index))
+        .layer(map_response(security_headers))
+        .with_state(state)
+}
+
+/// The header fields step 4's router adds to every response.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    headers
+        .entry("cross-origin-opener-policy")
+        .or_insert(HeaderValue::from_static("same-origin"));
+    response
 }
 
 async fn index(
     State(state): State<AppState>,
     jar: SignedCookieJar,
     Query(query): Query<PageQuery>,
-) -> Result<(SignedCookieJar, Html<String>), StatusCode> {
+) -> Result<(SignedCookieJar, [(header::HeaderName, &'static str); 1], Html<String>), StatusCode> {
     let page = query.page.unwrap_or(1).max(1);
     let (token, jar) = match jar.get("csrf") {
         Some(cookie) => (cookie.value().to_string(), jar),
@@ -104,18 +130,22 @@ async fn index(
         .env
         .get_template("index.html")
         .and_then(|template| {
+            let field = format!("<input type=\"hidden\" name=\"csrf\" value=\"{token}\">");
             template.render(context! {
                 csrf_token => Value::from_function(move || token.clone()),
+                csrf_field => Value::from_function(move || Value::from_safe_string(field.clone())),
                 page => page,
                 messages => messages,
                 has_older => has_older,
-                flash => (),
+                flashes => Vec::<String>::new(),
                 form => context! { name => "", message => "" },
                 errors => context! { name => (), message => () },
+                limits => context! { name => 80, message => 2000 },
             })
         })
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
-    Ok((jar, Html(html)))
+    // The page carries a token: no cache may keep it.
+    Ok((jar, [(header::CACHE_CONTROL, "no-store")], Html(html)))
 }
 
 /// The guestbook's named routes, as its templates use them.
