@@ -9,13 +9,47 @@ use step02_http_reply::{Error, Head};
 
 use crate::gateway::{Environ, Errors, Input};
 
+// ANCHOR: addresses
+/// A connection's two ends, and the environ's text for them. They are the
+/// same for every request on the connection, so the text is made once,
+/// when the connection is accepted: writing out an IP address costs more
+/// than copying the text it makes.
+#[derive(Clone, Debug)]
+pub struct Addresses {
+    /// The server's address on this connection.
+    pub local: SocketAddr,
+    /// The client's address.
+    pub peer: SocketAddr,
+    server_name: String,
+    server_port: String,
+    remote_addr: String,
+    remote_port: String,
+    /// What starts each line the application writes to `wsgi.errors`.
+    errors_prefix: String,
+}
+
+impl Addresses {
+    /// The two ends of a connection.
+    pub fn new(local: SocketAddr, peer: SocketAddr) -> Addresses {
+        Addresses {
+            local,
+            peer,
+            server_name: local.ip().to_string(),
+            server_port: local.port().to_string(),
+            remote_addr: peer.ip().to_string(),
+            remote_port: peer.port().to_string(),
+            errors_prefix: format!("{peer}: wsgi.errors: "),
+        }
+    }
+}
+// ANCHOR_END: addresses
+
 // ANCHOR: from_request
 /// Builds the environ for a request whose body has been read.
 pub(crate) fn from_request(
     head: &Head,
     body: Vec<u8>,
-    local: SocketAddr,
-    peer: SocketAddr,
+    addresses: &Addresses,
 ) -> Result<Environ, Error> {
     let (path, query) = head.path_and_query()?;
     // PATH_INFO is decoded: `/caf%C3%A9` becomes `/café`. Python's WSGI keeps
@@ -32,11 +66,11 @@ pub(crate) fn from_request(
     set("PATH_INFO", path_info.into_owned());
     set("QUERY_STRING", query.unwrap_or_default().to_string());
     set("REQUEST_URI", head.target.clone());
-    set("SERVER_NAME", local.ip().to_string());
-    set("SERVER_PORT", local.port().to_string());
+    set("SERVER_NAME", addresses.server_name.clone());
+    set("SERVER_PORT", addresses.server_port.clone());
     set("SERVER_PROTOCOL", head.version.as_str().to_string());
-    set("REMOTE_ADDR", peer.ip().to_string());
-    set("REMOTE_PORT", peer.port().to_string());
+    set("REMOTE_ADDR", addresses.remote_addr.clone());
+    set("REMOTE_PORT", addresses.remote_port.clone());
     set("wsgi.version", "1.0".into());
     set("wsgi.url_scheme", "http".into());
     set("wsgi.multithread", "true".into());
@@ -50,7 +84,7 @@ pub(crate) fn from_request(
         set("CONTENT_LENGTH", body.len().to_string());
     }
     add_http_variables(&mut vars, head);
-    let errors = Errors::stderr(format!("{peer}: wsgi.errors: "));
+    let errors = Errors::stderr(addresses.errors_prefix.clone());
     Ok(Environ::new(vars, Input::new(body), errors))
 }
 
@@ -86,11 +120,22 @@ fn add_http_variables(vars: &mut BTreeMap<String, String>, head: &Head) {
 /// `HTTP_USER_AGENT`, while `Content-Type` and `Content-Length` have
 /// variables of their own, `CONTENT_TYPE` and `CONTENT_LENGTH`.
 pub fn variable_for(field: &str) -> String {
-    let name = field.to_ascii_uppercase().replace('-', "_");
-    match name.as_str() {
-        "CONTENT_TYPE" | "CONTENT_LENGTH" => name,
-        _ => format!("HTTP_{name}"),
+    let own_variable = ["Content-Type", "Content-Length"]
+        .iter()
+        .any(|own| field.eq_ignore_ascii_case(own));
+    let mut name = String::with_capacity(field.len() + 5);
+    if !own_variable {
+        name.push_str("HTTP_");
     }
+    let upper = field.chars().map(|c| {
+        if c == '-' {
+            '_'
+        } else {
+            c.to_ascii_uppercase()
+        }
+    });
+    name.extend(upper);
+    name
 }
 
 #[cfg(test)]
@@ -118,8 +163,7 @@ mod tests {
         let environ = from_request(
             &head,
             b"body".to_vec(),
-            addr("127.0.0.1:8000"),
-            addr("10.0.0.1:5555"),
+            &Addresses::new(addr("127.0.0.1:8000"), addr("10.0.0.1:5555")),
         )
         .unwrap();
         let expected = [
@@ -151,8 +195,12 @@ mod tests {
             "GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\naccept: text/plain\r\n\
              Cookie: a=1\r\nCookie: b=2\r\nX-User-Id: alice\r\nX-User_Id: mallory\r\n\r\n",
         );
-        let environ =
-            from_request(&head, Vec::new(), addr("127.0.0.1:1"), addr("127.0.0.1:2")).unwrap();
+        let environ = from_request(
+            &head,
+            Vec::new(),
+            &Addresses::new(addr("127.0.0.1:1"), addr("127.0.0.1:2")),
+        )
+        .unwrap();
         assert_eq!(environ.get("HTTP_ACCEPT"), Some("text/html, text/plain"));
         assert_eq!(environ.get("HTTP_COOKIE"), Some("a=1; b=2"));
         assert_eq!(environ.get("HTTP_X_USER_ID"), Some("alice"));
@@ -163,8 +211,12 @@ mod tests {
     #[test]
     fn path_must_decode_to_utf8() {
         let head = head("GET /%ff HTTP/1.1\r\nHost: x\r\n\r\n");
-        let error =
-            from_request(&head, Vec::new(), addr("127.0.0.1:1"), addr("127.0.0.1:2")).unwrap_err();
+        let error = from_request(
+            &head,
+            Vec::new(),
+            &Addresses::new(addr("127.0.0.1:1"), addr("127.0.0.1:2")),
+        )
+        .unwrap_err();
         assert_eq!(error.status().map(|s| s.code()), Some(400));
     }
 }

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 use std::io::{self, BufWriter, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,7 +14,7 @@ use step02_http_reply::request::Version;
 use step02_http_reply::response::{check_header, http_date, write_head};
 use step02_http_reply::{Head, Response, Status};
 
-use crate::environ;
+use crate::environ::{self, Addresses};
 use crate::framing::ResponseFraming;
 use crate::gateway::{Application, Body, StartResponse, panic_message, parse_status};
 
@@ -37,10 +37,8 @@ pub struct Exchange<'a> {
     pub head: &'a Head,
     /// The request body, read whole.
     pub body: Vec<u8>,
-    /// The server's address on this connection.
-    pub local: SocketAddr,
-    /// The client's address.
-    pub peer: SocketAddr,
+    /// The connection's two ends.
+    pub addresses: &'a Addresses,
     /// Whether the server allows keep-alive after this response. Asked
     /// when the response is sent, not before the application runs: a
     /// shutdown that comes meanwhile still makes this the connection's last
@@ -58,11 +56,11 @@ pub fn run(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -> Ke
     let Exchange {
         head,
         body,
-        local,
-        peer,
+        addresses,
         keep_alive_allowed,
     } = exchange;
-    let mut environ = match environ::from_request(head, body, local, peer) {
+    let peer = addresses.peer;
+    let mut environ = match environ::from_request(head, body, addresses) {
         Ok(environ) => environ,
         Err(error) => {
             eprintln!("{peer}: {error}");

@@ -63,20 +63,18 @@ impl<A: Application> Application for AccessLog<A> {
             ),
             // If the application panics, `line` is dropped as the panic
             // passes through here, and the server answers 500: log that.
-            status: "500".to_string(),
+            status: Some(500),
             sent: 0,
         };
         let body = self.app.call(environ, start_response);
         line.status = start_response
             .status()
-            .and_then(|s| s.split(' ').next())
-            .unwrap_or("-")
-            .to_string();
+            .and_then(|s| parse_status(s).ok())
+            .map(|(code, _)| code);
         // The server sends no body for HEAD, 1xx, 204 or 304, whatever the
         // application made: then nothing is counted.
-        let code = start_response.status().and_then(|s| parse_status(s).ok());
-        let no_body =
-            environ.method() == "HEAD" || code.is_some_and(|(c, _)| Status(c).forbids_body());
+        let no_body = environ.method() == "HEAD"
+            || line.status.is_some_and(|code| Status(code).forbids_body());
         // The line travels with the body, counting what is sent, and is
         // logged when the server drops the body: WSGI's close().
         // (`let line = &mut line` makes the closure own the whole line; a
@@ -96,7 +94,8 @@ struct LogLine {
     entry: Entry,
     client: String,
     request: String,
-    status: String,
+    /// The status code, if the application chose one.
+    status: Option<u16>,
     sent: u64,
 }
 
@@ -110,7 +109,10 @@ impl Drop for LogLine {
             ..
         } = self;
         let time = log_time_now();
-        let line = format!("{client} - - [{time}] \"{request}\" {status} {sent}\n");
+        let line = match status {
+            Some(code) => format!("{client} - - [{time}] \"{request}\" {code} {sent}\n"),
+            None => format!("{client} - - [{time}] \"{request}\" - {sent}\n"),
+        };
         self.entry.set_line(line);
     }
 }
@@ -174,12 +176,10 @@ impl<A: Application> Application for Validate<A> {
                 &format!("the application broke the rules: {problem}"),
             );
         }
-        let status = inner.status().unwrap_or_default();
-        start_response.start(status, inner.headers());
-        check_length(
-            body,
-            inner.header("Content-Length").and_then(|v| v.parse().ok()),
-        )
+        let status = inner.status().unwrap_or_default().to_string();
+        let promised = inner.header("Content-Length").and_then(|v| v.parse().ok());
+        start_response.start(&status, inner.into_headers());
+        check_length(body, promised)
     }
 }
 
@@ -256,13 +256,12 @@ pub fn check_response(start_response: &StartResponse) -> Result<(), String> {
         if name.ends_with('-') || name.ends_with('_') {
             return Err(format!("the header name {name:?} ends in - or _"));
         }
-        let lower = name.to_ascii_lowercase();
-        if lower == "status" {
+        if name.eq_ignore_ascii_case("status") {
             return Err(
                 "a Status header field is not allowed (it means something else in CGI)".into(),
             );
         }
-        if HOP_BY_HOP.contains(&lower.as_str()) {
+        if HOP_BY_HOP.iter().any(|hop| name.eq_ignore_ascii_case(hop)) {
             return Err(format!(
                 "{name} is a hop-by-hop field, which only the server may set"
             ));

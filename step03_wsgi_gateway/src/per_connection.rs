@@ -52,8 +52,7 @@ fn serve_connection(mut conn: Connection, app: &dyn Application) {
                 let exchange = Exchange {
                     head: &head,
                     body,
-                    local: conn.local,
-                    peer: conn.peer,
+                    addresses: &conn.addresses,
                     keep_alive_allowed: &|| true,
                 };
                 if exchange::run(app, exchange, conn.stream()) == KeepAlive::No {

@@ -47,8 +47,7 @@ pub fn serve_one_at_a_time(listener: TcpListener, app: impl Application, limits:
                 let exchange = Exchange {
                     head: &head,
                     body,
-                    local,
-                    peer,
+                    addresses: &conn.addresses,
                     keep_alive_allowed: &|| false,
                 };
                 exchange::run(&app, exchange, conn.stream());
