@@ -55,6 +55,8 @@ impl Error {
         }
     }
 
+    // ANCHOR_END: error
+
     /// The status to answer with.
     pub fn status(&self) -> Status {
         self.status
@@ -71,6 +73,7 @@ impl Error {
     }
 }
 
+// ANCHOR: from
 /// Any error type becomes a `500`, with the error as its cause. (So `Error`
 /// itself does not implement `std::error::Error`: if it did, this would
 /// overlap with the standard `From<T> for T`. `anyhow::Error` makes the same
@@ -83,7 +86,7 @@ where
         Error::internal(cause)
     }
 }
-// ANCHOR_END: error
+// ANCHOR_END: from
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -45,6 +45,7 @@ impl Response {
             .with_header("Content-Type", "text/plain; charset=utf-8")
             .with_body(text.into())
     }
+    // ANCHOR_END: response
 
     /// A value as JSON, `200 OK`. Fails only for a map whose keys JSON
     /// cannot write as strings (a key that is a tuple, a sequence, a map or
@@ -72,6 +73,7 @@ impl Response {
             .with_header("Location", location)
     }
 
+    // ANCHOR: builders
     /// Sets the status.
     pub fn with_status(mut self, status: Status) -> Response {
         self.status = status;
@@ -95,6 +97,7 @@ impl Response {
         self.body = body.into();
         self
     }
+    // ANCHOR_END: builders
 
     /// The value of the first header field called `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -103,7 +106,6 @@ impl Response {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
-    // ANCHOR_END: response
 
     // ANCHOR: into_gateway
     /// Hands the response to the gateway: the status and header fields to

@@ -580,6 +580,8 @@ impl<S> Router<S> {
             &self.shared,
         );
         let pattern = Some(route.pattern.text());
+        // ANCHOR_END: dispatch
+        // ANCHOR: run_handler
         let Some(handler) = endpoint.handler_for(request.method()) else {
             if request.method() == "OPTIONS" {
                 let options =
@@ -614,7 +616,7 @@ impl<S> Router<S> {
             }
         }
     }
-    // ANCHOR_END: dispatch
+    // ANCHOR_END: run_handler
 
     // ANCHOR: failed
     /// The error page for `error`, and for a failure on our side (a 5xx) a

@@ -203,7 +203,9 @@ impl<T> Node<T> {
             _ => None,
         }
     }
+    // ANCHOR_END: search
 
+    // ANCHOR: arrive
     /// Arrives at this node with `next` left of the path: more to search,
     /// or nothing (the path ends here).
     fn arrive<'t, 'p>(
@@ -219,7 +221,7 @@ impl<T> Node<T> {
             (None, None, _) => None,
         }
     }
-    // ANCHOR_END: search
+    // ANCHOR_END: arrive
 
     /// The child for exact `text`, made if missing.
     fn static_child_mut(&mut self, text: &str) -> &mut Node<T> {

@@ -97,21 +97,27 @@ impl Urls {
                 }
             }
         }
-        let extra: Vec<&(&str, &str)> = params
-            .iter()
-            .filter(|(n, _)| !pattern.param_names().any(|name| name == *n))
-            .collect();
-        if !extra.is_empty() {
-            let mut query = form_urlencoded::Serializer::new(String::new());
-            for (name, value) in extra {
-                query.append_pair(name, value);
-            }
-            url.push('?');
-            url.push_str(&query.finish());
-        }
+        append_query(&mut url, pattern, params);
         Ok(url)
     }
     // ANCHOR_END: url_for
+}
+
+/// Adds the parameters that `pattern` does not have to `url`, as a query
+/// string, encoded as a browser encodes a form: `?page=2`.
+fn append_query(url: &mut String, pattern: &Pattern, params: &[(&str, &str)]) {
+    let extra: Vec<&(&str, &str)> = params
+        .iter()
+        .filter(|(n, _)| !pattern.param_names().any(|name| name == *n))
+        .collect();
+    if !extra.is_empty() {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in extra {
+            query.append_pair(name, value);
+        }
+        url.push('?');
+        url.push_str(&query.finish());
+    }
 }
 
 /// Whether a value can be a path segment that survives the trip: not empty
