@@ -332,6 +332,17 @@ pub fn check_host(head: &Head) -> Result<(), Error> {
     }
 }
 
+/// Whether the client waits for `100 Continue` before sending its body
+/// (`Expect: 100-continue`, RFC 9110 section 10.1.1). curl does that for
+/// large uploads, so that a server can refuse them before they are sent.
+pub fn expects_continue(head: &Head) -> bool {
+    head.version == Version::Http11
+        && head
+            .header("Expect")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"))
+}
+// ANCHOR_END: framing
+
 // ANCHOR: valid_host
 /// Whether `value` is what `Host` may hold (RFC 9110 section 7.2, with the
 /// grammar of RFC 3986 section 3.2.2): a name (`example.com`, letters,
@@ -377,17 +388,6 @@ pub fn is_valid_host(value: &str) -> bool {
     first_ok && escapes_ok && port_ok
 }
 // ANCHOR_END: valid_host
-
-/// Whether the client waits for `100 Continue` before sending its body
-/// (`Expect: 100-continue`, RFC 9110 section 10.1.1). curl does that for
-/// large uploads, so that a server can refuse them before they are sent.
-pub fn expects_continue(head: &Head) -> bool {
-    head.version == Version::Http11
-        && head
-            .header("Expect")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"))
-}
-// ANCHOR_END: framing
 
 /// What [`RequestReader`] needs from a connection: bytes, and a way to bound
 /// how long the next read may wait. Implemented for `TcpStream` and
