@@ -14,6 +14,9 @@
 //! For teachers and CI:
 //! cargo xtask exercise verify [ID...]    prove each checker fails on the shipped
 //!                                        code and passes with its solution
+//! cargo xtask exercise grade DIR... [--json FILE] [--only stepNN]...
+//!                                        grade students' checkouts, with the
+//!                                        teacher's checkers and tests
 //! cargo xtask book                       check the book's includes, build it, check
 //!                                        the built pages
 //! cargo xtask outputs [--update] [NAME...]
@@ -28,7 +31,9 @@
 mod bench;
 mod book;
 mod exercise;
+mod grade;
 mod hints;
+mod json;
 mod outputs;
 mod rendered;
 mod testrun;
@@ -54,6 +59,15 @@ Exercises, for teachers:
   exercise verify [ID...]    prove each checker fails on the shipped code and passes
                              with its reference solution (all exercises if no ID), and
                              that every exercise has its hints
+  exercise grade DIR... [--json FILE] [--only stepNN]...
+                             grade students' checkouts (copies of this workspace): each is
+                             copied to target/grade/NAME, untouched, and every checker
+                             and each step's own tests run there, several checkouts at
+                             once. The copies get THIS workspace's tests/, testkit/ and
+                             .cargo/, so weakening a checker does not help; unit tests in
+                             src/, Cargo.toml and build scripts stay the student's, and
+                             the student's code runs with your rights. Prints a table;
+                             --json writes the results to FILE; --only grades those steps
 
 The book and the project:
   book                       check that every include in the book resolves (and none is
@@ -77,6 +91,7 @@ fn main() -> ExitCode {
         ["exercise", "check", id] => exercise::check(id),
         ["exercise", "hint", rest @ ..] => hints::hint(rest),
         ["exercise", "verify", ids @ ..] => exercise::verify(ids),
+        ["exercise", "grade", rest @ ..] => grade::grade(rest),
         ["book"] => book::check_and_build(),
         ["outputs", rest @ ..] => outputs::outputs(rest),
         ["browser"] => browser(),
