@@ -17,6 +17,9 @@
 //! cargo xtask exercise grade DIR... [--json FILE] [--only stepNN]...
 //!                                        grade students' checkouts, with the
 //!                                        teacher's checkers and tests
+//! cargo xtask exercise classroom [--check]
+//!                                        write (or check) GitHub Classroom's
+//!                                        .github/classroom/autograding.json
 //! cargo xtask book                       check the book's includes, build it, check
 //!                                        the built pages
 //! cargo xtask outputs [--update] [NAME...]
@@ -30,6 +33,7 @@
 
 mod bench;
 mod book;
+mod classroom;
 mod exercise;
 mod grade;
 mod hints;
@@ -68,6 +72,10 @@ Exercises, for teachers:
                              src/, Cargo.toml and build scripts stay the student's, and
                              the student's code runs with your rights. Prints a table;
                              --json writes the results to FILE; --only grades those steps
+  exercise classroom [--check]
+                             write .github/classroom/autograding.json, one GitHub
+                             Classroom test per exercise; --check fails if the
+                             committed file is not what it would write
 
 The book and the project:
   book                       check that every include in the book resolves (and none is
@@ -92,6 +100,7 @@ fn main() -> ExitCode {
         ["exercise", "hint", rest @ ..] => hints::hint(rest),
         ["exercise", "verify", ids @ ..] => exercise::verify(ids),
         ["exercise", "grade", rest @ ..] => grade::grade(rest),
+        ["exercise", "classroom", rest @ ..] => classroom::classroom(rest),
         ["book"] => book::check_and_build(),
         ["outputs", rest @ ..] => outputs::outputs(rest),
         ["browser"] => browser(),
