@@ -1,6 +1,6 @@
 //! The exercise mechanism every chapter uses.
 //!
-//! An exercise `stepNN/NAME` has three parts:
+//! An exercise `stepNN/NAME` has four parts:
 //!
 //! - its **statement**, in the chapter of step NN;
 //! - its **checker**, the test `fn NAME` in `stepNN_*/tests/exercises.rs`,
@@ -8,30 +8,45 @@
 //!   so that a plain `cargo test` skips it: it fails until the exercise is
 //!   solved;
 //! - its **reference solution**, `exercises/stepNN/NAME.patch`, a diff
-//!   against the shipped code, shown in the chapter.
+//!   against the shipped code, shown in the chapter;
+//! - its **hints**, `exercises/stepNN/NAME.hints.md`, shown one at a time
+//!   by `cargo xtask exercise hint` (see `hints.rs`).
 //!
-//! `verify` proves, for each exercise, that the checker fails on the shipped
-//! code and passes once the solution is applied. It works on a copy of the
-//! workspace under `target/`, so your own files are never touched.
+//! [`all`] finds them and refuses an exercise that lacks one, so that none
+//! can be forgotten. For a learner, `list` runs every checker (one cargo
+//! invocation per step) and shows what is solved, and `check` runs one
+//! checker and then the step's own tests, to show what a change broke.
+//! `verify` proves, for each exercise, that the checker fails on the
+//! shipped code and passes once the solution is applied. It works on a
+//! copy of the workspace under `target/`, so your own files are never
+//! touched. Teachers grade a class with `grade.rs`, and GitHub Classroom
+//! reads the file that `classroom.rs` writes: all from the one list here.
 
+use std::collections::BTreeSet;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::{cargo, root};
+use crate::testrun::{self, Run, Tests};
+use crate::{cargo, hints, root};
 
 /// One exercise, as found on disk.
 pub struct Exercise {
     /// `step01/threads`: what the learner types.
     pub id: String,
+    /// The step it belongs to, `step01`.
+    pub step: String,
     /// The checker's test name, `threads`.
-    name: String,
+    pub name: String,
     /// The crate the checker lives in, `step01_raw_socket`.
-    krate: String,
+    pub krate: String,
     /// The reference solution.
     pub patch: PathBuf,
+    /// The hints, one `## Hint N` section each.
+    pub hints: PathBuf,
     /// The checker's doc comment: what the exercise asks, in one sentence.
-    summary: String,
+    pub summary: String,
 }
 
 /// How a checker run ended.
@@ -45,33 +60,147 @@ enum Outcome {
     BuildFailed,
 }
 
-pub fn list() -> Result<(), String> {
-    for exercise in all()? {
-        println!("{:<28} {}", exercise.id, exercise.summary);
+/// `exercise list [--no-run]`: every exercise, and (unless `--no-run`)
+/// whether it is solved in this checkout, step by step.
+pub fn list(args: &[&str]) -> Result<(), String> {
+    let run = match args {
+        [] => true,
+        ["--no-run"] => false,
+        _ => {
+            return Err(format!(
+                "exercise list takes --no-run or nothing, not {args:?}"
+            ));
+        }
+    };
+    let exercises = all()?;
+    if !run {
+        for exercise in &exercises {
+            println!("{:<28} {}", exercise.id, exercise.summary);
+        }
+        println!("\nRun one checker with: cargo xtask exercise check ID");
+        return Ok(());
     }
-    println!("\nRun one checker with: cargo xtask exercise check ID");
+    // One cargo invocation per step runs all its checkers; each step is
+    // printed as soon as its checkers are done.
+    println!("Running the checkers, one step at a time...\n");
+    let mut solved = 0;
+    for (krate, of_step) in by_crate(&exercises) {
+        let run = testrun::cargo_test(&root(), None, krate, Tests::Checkers, None);
+        let (lines, step_solved) = step_report(&of_step, &run);
+        for line in lines {
+            println!("{line}");
+        }
+        println!();
+        solved += step_solved;
+    }
+    println!("Solved: {solved}/{}", exercises.len());
+    println!("Check one with: cargo xtask exercise check ID");
+    println!("A hint for one: cargo xtask exercise hint ID");
     Ok(())
 }
 
+/// The exercises grouped by the crate of their checkers, in order.
+pub fn by_crate(exercises: &[Exercise]) -> Vec<(&str, Vec<&Exercise>)> {
+    let mut groups: Vec<(&str, Vec<&Exercise>)> = Vec::new();
+    for exercise in exercises {
+        match groups.last_mut() {
+            Some((krate, group)) if *krate == exercise.krate => group.push(exercise),
+            _ => groups.push((&exercise.krate, vec![exercise])),
+        }
+    }
+    groups
+}
+
+/// What `list` prints for one step's exercises once its checkers have
+/// run: a line per exercise (`✔` solved, `✘` not yet, `·` when the step
+/// does not build) and the step's progress, `step04  2/5`. Also returns
+/// how many are solved.
+fn step_report(exercises: &[&Exercise], run: &Run) -> (Vec<String>, usize) {
+    let mut lines = Vec::new();
+    let mut solved = 0;
+    for exercise in exercises {
+        let (mark, text) = match run.passed(&exercise.name) {
+            Some(true) => ("✔", exercise.summary.as_str()),
+            Some(false) => ("✘", exercise.summary.as_str()),
+            None if matches!(run, Run::DoesNotBuild(_)) => ("·", "does not build"),
+            None => ("·", "not run"),
+        };
+        solved += usize::from(mark == "✔");
+        lines.push(format!("{mark} {:<28} {text}", exercise.id));
+    }
+    let step = exercises.first().map_or("", |e| e.step.as_str());
+    lines.push(match run {
+        Run::Ran(_) => format!("{step}  {solved}/{}", exercises.len()),
+        Run::DoesNotBuild(error) => format!("{step}  does not build: {error}"),
+        Run::Unfinished(why) => format!("{step}  the checkers did not finish: {why}"),
+    });
+    (lines, solved)
+}
+
+/// `exercise check ID`: runs the exercise's checker on the learner's code,
+/// then the step's own tests, so that the learner sees both whether the
+/// exercise is solved and what the change broke.
 pub fn check(id: &str) -> Result<(), String> {
     let exercises = all()?;
     let exercise = find(&exercises, id)?;
-    match run_checker(&root(), None, exercise, Echo::Yes)? {
-        Outcome::Passed => {
-            println!("\n✔ {id}: solved.");
-            Ok(())
+    let solved = match run_checker(&root(), None, exercise, Echo::Yes)? {
+        Outcome::Passed => true,
+        Outcome::Failed => false,
+        Outcome::NotFound => {
+            return Err(format!(
+                "{id}: no checker named {} was found",
+                exercise.name
+            ));
         }
-        Outcome::Failed => Err(format!(
-            "{id}: not solved yet (the checker's message is above)"
+        Outcome::BuildFailed => return Err(format!("{id}: the code does not build (see above)")),
+    };
+    println!(
+        "\nAnd the step's own tests (cargo test -p {}), to see what the change broke...",
+        exercise.krate
+    );
+    let own = testrun::cargo_test(&root(), None, &exercise.krate, Tests::Own, None);
+    println!();
+    if solved {
+        println!("✔ {id}: solved.");
+    } else {
+        println!("✘ {id}: not solved yet (the checker's message is above).");
+    }
+    let own_pass = match &own {
+        Run::Ran(results) if own.failed().is_empty() => {
+            println!("✔ the step's own tests: pass ({} tests)", results.len());
+            true
+        }
+        Run::Ran(_) => {
+            let failed = own.failed();
+            println!(
+                "✘ the step's own tests: {} failed ({})",
+                failed.len(),
+                failed.join(", ")
+            );
+            println!("  See why with: cargo test -p {}", exercise.krate);
+            false
+        }
+        Run::DoesNotBuild(error) => {
+            println!("✘ the step's own tests do not build: {error}");
+            false
+        }
+        Run::Unfinished(why) => {
+            println!("✘ the step's own tests did not finish: {why}");
+            false
+        }
+    };
+    match (solved, own_pass) {
+        (true, true) => Ok(()),
+        (true, false) => Err(format!("{id} is solved, but the step's own tests fail")),
+        (false, true) => Err(format!("{id} is not solved yet")),
+        (false, false) => Err(format!(
+            "{id} is not solved yet, and the step's own tests fail"
         )),
-        Outcome::NotFound => Err(format!(
-            "{id}: no checker named {} was found",
-            exercise.name
-        )),
-        Outcome::BuildFailed => Err(format!("{id}: the code does not build (see above)")),
     }
 }
 
+/// `exercise verify [ID...]`: proves that each exercise (all if no ID)
+/// fails as shipped and passes with its solution, in a copy under `target/`.
 pub fn verify(ids: &[&str]) -> Result<(), String> {
     let everything = all()?;
     let chosen: Vec<&Exercise> = if ids.is_empty() {
@@ -108,6 +237,8 @@ pub fn verify(ids: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Proves one exercise in the sandbox: its checker fails on the shipped
+/// code and passes with the solution, which is then taken out again.
 fn verify_one(workspace: &Path, target: &Path, exercise: &Exercise) -> Result<(), String> {
     match run_checker(workspace, Some(target), exercise, Echo::No)? {
         Outcome::Failed => {}
@@ -137,6 +268,7 @@ enum Echo {
     No,
 }
 
+/// Runs one exercise's checker alone in `workspace`, and reads how it ended.
 fn run_checker(
     workspace: &Path,
     target: Option<&Path>,
@@ -188,7 +320,9 @@ fn outcome_of(stdout: &str) -> Outcome {
     }
 }
 
-fn git_apply(workspace: &Path, patch: &Path, reverse: bool) -> Result<(), String> {
+/// Applies a patch to `workspace` (or takes it out, `reverse`), failing if
+/// any part of it does not apply.
+pub fn git_apply(workspace: &Path, patch: &Path, reverse: bool) -> Result<(), String> {
     let mut git = Command::new("git");
     // The sandbox lies inside the real repository's target/. Without a
     // ceiling, git would find that repository and read the patch's paths
@@ -217,22 +351,27 @@ fn git_apply(workspace: &Path, patch: &Path, reverse: bool) -> Result<(), String
     }
 }
 
-/// Copies the workspace's sources, leaving out build output and git data.
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Copies a workspace's sources from `from` to `to`, leaving out what is
+/// not source: git's data, build output, the built book, npm's packages.
+pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    copy_below(from, to, Path::new(""))
+}
+
+/// Copies the folder `from`, which is `relative` inside the tree being
+/// copied, to `to`. Symbolic links are left out.
+fn copy_below(from: &Path, to: &Path, relative: &Path) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if from == root() && [".git", "target"].iter().any(|skip| name == *skip) {
-            continue;
-        }
-        if name == "book" && from.ends_with("docs") {
+        let relative = relative.join(&name);
+        if left_out(&relative) {
             continue;
         }
         let kind = entry.file_type()?;
         let (source, dest) = (entry.path(), to.join(&name));
         if kind.is_dir() {
-            copy_tree(&source, &dest)?;
+            copy_below(&source, &dest, &relative)?;
         } else if kind.is_file() {
             fs::copy(&source, &dest)?;
         }
@@ -240,7 +379,19 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn find<'a>(exercises: &'a [Exercise], id: &str) -> Result<&'a Exercise, String> {
+/// Whether a path inside a workspace is left out of a copy: git's data
+/// (`.git` is a file in a worktree), any `target/` or `node_modules/`, and
+/// the built book.
+fn left_out(relative: &Path) -> bool {
+    let name = relative.file_name().unwrap_or_default();
+    [".git", "target", "node_modules"]
+        .iter()
+        .any(|skip| name == *skip)
+        || relative == Path::new("docs").join("book")
+}
+
+/// The exercise called `id`, or an error that lists the ones there are.
+pub fn find<'a>(exercises: &'a [Exercise], id: &str) -> Result<&'a Exercise, String> {
     exercises.iter().find(|e| e.id == id).ok_or_else(|| {
         let known: Vec<&str> = exercises.iter().map(|e| e.id.as_str()).collect();
         format!(
@@ -250,9 +401,10 @@ fn find<'a>(exercises: &'a [Exercise], id: &str) -> Result<&'a Exercise, String>
     })
 }
 
-/// Every exercise, from the solutions in `exercises/` and the checkers in
-/// each step's `tests/exercises.rs`. A checker without a solution, or a
-/// solution without a checker, is an error: both halves must exist.
+/// Every exercise, from the solutions and hints in `exercises/` and the
+/// checkers in each step's `tests/exercises.rs`. A checker without a
+/// solution or without hints, or a solution or hints without a checker,
+/// is an error: every part must exist.
 pub fn all() -> Result<Vec<Exercise>, String> {
     let root = root();
     let mut exercises = Vec::new();
@@ -265,7 +417,8 @@ pub fn all() -> Result<Vec<Exercise>, String> {
             Err(_) => Vec::new(),
         };
         let solutions_dir = root.join("exercises").join(&step);
-        let mut solutions = patches_in(&solutions_dir);
+        let mut solutions = names_in(&solutions_dir, ".patch");
+        let mut hinted = hints::exercises_in(&solutions_dir);
         for checker in checkers {
             let id = format!("{step}/{}", checker.name);
             if checker.id != id {
@@ -277,24 +430,33 @@ pub fn all() -> Result<Vec<Exercise>, String> {
                 ));
             }
             let patch = solutions_dir.join(format!("{}.patch", checker.name));
-            if solutions.remove(&checker.name) {
-                let (name, summary) = (checker.name, checker.summary);
-                exercises.push(Exercise {
-                    id,
-                    name,
-                    krate: krate.clone(),
-                    patch,
-                    summary,
-                });
-            } else {
+            let hints = hints::file(&solutions_dir, &checker.name);
+            if !solutions.remove(&checker.name) {
                 problems.push(format!(
                     "{id} has a checker but no solution {}",
                     patch.display()
                 ));
             }
+            hinted.remove(&checker.name);
+            if let Err(problem) = hints::load(&hints) {
+                problems.push(format!("{id}: {problem}"));
+            }
+            let (name, summary) = (checker.name, checker.summary);
+            exercises.push(Exercise {
+                id,
+                step: step.clone(),
+                name,
+                krate: krate.clone(),
+                patch,
+                hints,
+                summary,
+            });
         }
         for orphan in solutions {
             problems.push(format!("{step}/{orphan} has a solution but no checker"));
+        }
+        for orphan in hinted {
+            problems.push(format!("{step}/{orphan} has hints but no checker"));
         }
     }
     if problems.is_empty() {
@@ -305,7 +467,7 @@ pub fn all() -> Result<Vec<Exercise>, String> {
 }
 
 /// The workspace's step crates, `step01_raw_socket` and so on, in order.
-fn step_crates(root: &Path) -> Result<Vec<String>, String> {
+pub fn step_crates(root: &Path) -> Result<Vec<String>, String> {
     let mut crates: Vec<String> = fs::read_dir(root)
         .map_err(|e| format!("cannot read {}: {e}", root.display()))?
         .filter_map(|entry| entry.ok())
@@ -317,14 +479,15 @@ fn step_crates(root: &Path) -> Result<Vec<String>, String> {
     Ok(crates)
 }
 
-fn patches_in(dir: &Path) -> std::collections::BTreeSet<String> {
+/// The names of the files in `dir` that end in `suffix`, without it.
+fn names_in(dir: &Path, suffix: &str) -> BTreeSet<String> {
     let Ok(entries) = fs::read_dir(dir) else {
-        return Default::default();
+        return BTreeSet::new();
     };
     entries
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter_map(|name| name.strip_suffix(".patch").map(str::to_string))
+        .filter_map(|name| name.strip_suffix(suffix).map(str::to_string))
         .collect()
 }
 
@@ -394,6 +557,76 @@ mod tests {
         ];
         for (stdout, expected) in cases {
             assert_eq!(outcome_of(stdout), expected, "{stdout}");
+        }
+    }
+
+    /// An exercise of step 4 as `list` sees it.
+    fn exercise(name: &str) -> Exercise {
+        Exercise {
+            id: format!("step04/{name}"),
+            step: "step04".into(),
+            name: name.into(),
+            krate: "step04_router".into(),
+            patch: PathBuf::new(),
+            hints: PathBuf::new(),
+            summary: format!("the {name} exercise"),
+        }
+    }
+
+    /// A line per exercise marked by its checker's result, and the step's
+    /// progress; a step that does not build says so on each line and gives
+    /// its first error.
+    #[test]
+    fn each_step_shows_its_progress() {
+        let exercises = [
+            exercise("slug"),
+            exercise("route_timer"),
+            exercise("json_api"),
+        ];
+        let of_step: Vec<&Exercise> = exercises.iter().collect();
+        let ran = Run::Ran(
+            [("slug", true), ("route_timer", false), ("json_api", true)]
+                .into_iter()
+                .map(|(name, passed)| (name.to_string(), passed))
+                .collect(),
+        );
+        let (lines, solved) = step_report(&of_step, &ran);
+        assert_eq!(
+            lines,
+            [
+                "✔ step04/slug                  the slug exercise",
+                "✘ step04/route_timer           the route_timer exercise",
+                "✔ step04/json_api              the json_api exercise",
+                "step04  2/3",
+            ]
+        );
+        assert_eq!(solved, 2);
+
+        let broken = Run::DoesNotBuild("src/demo.rs:3:1: error: expected item".into());
+        let (lines, solved) = step_report(&of_step, &broken);
+        assert_eq!(lines[0], "· step04/slug                  does not build");
+        assert_eq!(
+            lines[3],
+            "step04  does not build: src/demo.rs:3:1: error: expected item"
+        );
+        assert_eq!(solved, 0);
+    }
+
+    /// A copy leaves out build output, git's data, npm's packages and the
+    /// built book, wherever they are, and keeps everything else.
+    #[test]
+    fn a_copy_leaves_out_what_is_not_source() {
+        for (path, left) in [
+            (".git", true),
+            ("target", true),
+            ("xtask/axum-peer/target", true),
+            ("testkit/axe/node_modules", true),
+            ("docs/book", true),
+            ("docs/src/book.md", false),
+            ("step01_raw_socket/src/lib.rs", false),
+            (".cargo", false),
+        ] {
+            assert_eq!(left_out(Path::new(path)), left, "{path}");
         }
     }
 

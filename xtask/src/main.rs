@@ -1,11 +1,25 @@
 //! Project chores that are not lessons. Run from anywhere in the workspace:
 //!
 //! ```text
-//! cargo xtask exercise list              every exercise, with what it asks
+//! For learners:
+//! cargo xtask exercise list [--no-run]   every exercise, solved or not, and the
+//!                                        progress of each step (--no-run: only
+//!                                        the list, without running the checkers)
 //! cargo xtask exercise check step01/threads
-//!                                        run one exercise's checker on your code
+//!                                        run one exercise's checker on your code,
+//!                                        then the step's own tests
+//! cargo xtask exercise hint step01/threads [--reset]
+//!                                        one more hint each time (--reset: from 1)
+//!
+//! For teachers and CI:
 //! cargo xtask exercise verify [ID...]    prove each checker fails on the shipped
 //!                                        code and passes with its solution
+//! cargo xtask exercise grade DIR... [--json FILE] [--only stepNN]...
+//!                                        grade students' checkouts, with the
+//!                                        teacher's checkers and tests
+//! cargo xtask exercise classroom [--check]
+//!                                        write (or check) GitHub Classroom's
+//!                                        .github/classroom/autograding.json
 //! cargo xtask book                       check the book's includes, build it, check
 //!                                        the built pages
 //! cargo xtask outputs [--update] [NAME...]
@@ -19,9 +33,14 @@
 
 mod bench;
 mod book;
+mod classroom;
 mod exercise;
+mod grade;
+mod hints;
+mod json;
 mod outputs;
 mod rendered;
+mod testrun;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -30,10 +49,35 @@ use std::process::{Command, ExitCode};
 const HELP: &str = "\
 usage: cargo xtask <command>
 
-  exercise list              every exercise, with what it asks
-  exercise check ID          run one exercise's checker (ID as in the list, e.g. step01/threads)
+Exercises, for learners:
+  exercise list [--no-run]   every exercise, marked solved (✔) or not (✘) in this checkout,
+                             with each step's progress; it runs every checker, one cargo
+                             run per step. --no-run: only the list, at once
+  exercise check ID          run one exercise's checker (ID as in the list, e.g.
+                             step01/threads), then the step's own tests, to show what
+                             the change broke; fails unless both pass
+  exercise hint ID [--reset] one more hint each time you ask, up to the last, which says
+                             where the solution is; --reset starts again from hint 1
+
+Exercises, for teachers:
   exercise verify [ID...]    prove each checker fails on the shipped code and passes
-                             with its reference solution (all exercises if no ID)
+                             with its reference solution (all exercises if no ID), and
+                             that every exercise has its hints
+  exercise grade DIR... [--json FILE] [--only stepNN]...
+                             grade students' checkouts (copies of this workspace): each is
+                             copied to target/grade/NAME, untouched, and every checker
+                             and each step's own tests run there, several checkouts at
+                             once. The copies get THIS workspace's tests/, testkit/ and
+                             .cargo/, so weakening a checker does not help; unit tests in
+                             src/, Cargo.toml and build scripts stay the student's, and
+                             the student's code runs with your rights. Prints a table;
+                             --json writes the results to FILE; --only grades those steps
+  exercise classroom [--check]
+                             write .github/classroom/autograding.json, one GitHub
+                             Classroom test per exercise; --check fails if the
+                             committed file is not what it would write
+
+The book and the project:
   book                       check that every include in the book resolves (and none is
                              in an indented fence), build it, and check the pages: every
                              heading is a heading, no raw Markdown or include is left
@@ -51,9 +95,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["exercise", "list"] => exercise::list(),
+        ["exercise", "list", rest @ ..] => exercise::list(rest),
         ["exercise", "check", id] => exercise::check(id),
+        ["exercise", "hint", rest @ ..] => hints::hint(rest),
         ["exercise", "verify", ids @ ..] => exercise::verify(ids),
+        ["exercise", "grade", rest @ ..] => grade::grade(rest),
+        ["exercise", "classroom", rest @ ..] => classroom::classroom(rest),
         ["book"] => book::check_and_build(),
         ["outputs", rest @ ..] => outputs::outputs(rest),
         ["browser"] => browser(),

@@ -951,14 +951,15 @@ impl Drop for Server {
 }
 
 /// The book's lines set against a run's.
-struct Merged {
+pub(crate) struct Merged {
     /// What the book should show: its own line where the two agree once
     /// normalised, the run's line where they do not, and `...` kept.
-    lines: Vec<String>,
+    pub lines: Vec<String>,
     /// The differences, `-` for the book and `+` for the run, with the
     /// lines that agree as context (a `...` stands for what it covers).
-    diff: Vec<String>,
-    drifted: bool,
+    pub diff: Vec<String>,
+    /// Whether they differ at all.
+    pub drifted: bool,
 }
 
 /// Aligns the book's lines with the run's, with as few lines dropped and
@@ -967,7 +968,11 @@ struct Merged {
 /// `...` costs a little, so that of two alignments with as many edits, the
 /// one that matches more lines wins (a changed line is then shown as `-`
 /// and `+`, not hidden in the `...`).
-fn merge(book: &[String], fresh: &[String], normalise: &dyn Fn(&str) -> String) -> Merged {
+pub(crate) fn merge(
+    book: &[String],
+    fresh: &[String],
+    normalise: &dyn Fn(&str) -> String,
+) -> Merged {
     let b: Vec<String> = book.iter().map(|l| normalise(l)).collect();
     let f: Vec<String> = fresh.iter().map(|l| normalise(l)).collect();
     let wildcard = |i: usize| book[i].trim() == "...";
