@@ -2,7 +2,7 @@
 //! to anything that implements `Write`, so a test can write it into a
 //! `Vec<u8>` and look at the bytes, and the server writes it to a socket.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::time::SystemTime;
@@ -288,7 +288,11 @@ pub fn write_head(
     for (name, value) in headers {
         check_header(name, value).map_err(invalid)?;
     }
-    let mut head = format!("{} {code} {reason}\r\n", version.as_str());
+    // One buffer of the right size, so the head is written with one call
+    // and never copied to a bigger buffer on the way.
+    let fields: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let mut head = String::with_capacity(fields + reason.len() + 20);
+    let _ = write!(head, "{} {code} {reason}\r\n", version.as_str());
     for (name, value) in headers {
         head.push_str(name);
         head.push_str(": ");
@@ -302,11 +306,11 @@ pub fn write_head(
 /// Checks one header field before it goes on the wire.
 pub fn check_header(name: &str, value: &str) -> Result<(), String> {
     // A token: visible ASCII except the separators (RFC 9110, section 5.6.2).
-    let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if name.is_empty() || !name.chars().all(token_char) {
+    let token_byte = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(token_byte) {
         return Err(format!("invalid header name {name:?}"));
     }
-    if value.chars().any(|c| matches!(c, '\r' | '\n' | '\0')) {
+    if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
         return Err(format!("header {name} has a CR, LF or NUL in its value"));
     }
     Ok(())

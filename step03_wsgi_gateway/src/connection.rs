@@ -20,15 +20,15 @@ use std::time::{Duration, Instant};
 use step02_http_reply::request::{self, RequestReader};
 use step02_http_reply::{Error, Head, Limits};
 
-use crate::environ::Addresses;
+use crate::environ::ConnectionVars;
 use crate::framing::{ChunkedDecoder, RequestFraming, request_framing};
 
 /// A client connection with the bytes it sent so far.
 pub struct Connection {
     /// The socket, and the bytes read from it but not yet used.
     reader: RequestReader<TcpStream>,
-    /// The connection's two ends.
-    pub addresses: Addresses,
+    /// What the environ says about the connection, its two ends included.
+    pub vars: ConnectionVars,
     /// Where the current request is.
     phase: Phase,
     /// When the current request's first byte arrived (its head deadline
@@ -72,7 +72,7 @@ impl Connection {
     pub fn new(stream: TcpStream, peer: SocketAddr, local: SocketAddr) -> Connection {
         Connection {
             reader: RequestReader::new(stream),
-            addresses: Addresses::new(local, peer),
+            vars: ConnectionVars::new(local, peer),
             phase: Phase::Head,
             started: None,
             last_active: Instant::now(),

@@ -9,47 +9,55 @@ use step02_http_reply::{Error, Head};
 
 use crate::gateway::{Environ, Errors, Input};
 
-// ANCHOR: addresses
-/// A connection's two ends, and the environ's text for them. They are the
-/// same for every request on the connection, so the text is made once,
-/// when the connection is accepted: writing out an IP address costs more
-/// than copying the text it makes.
+// ANCHOR: connection_vars
+/// What the environ says about a connection rather than a request: its two
+/// ends, and WSGI's constants. They are the same for every request on the
+/// connection, so they are made once, when it is accepted, and each request
+/// starts from a copy: writing out an IP address costs more than copying
+/// the text it makes, and copying a map costs less than building it.
 #[derive(Clone, Debug)]
-pub struct Addresses {
+pub struct ConnectionVars {
     /// The server's address on this connection.
     pub local: SocketAddr,
     /// The client's address.
     pub peer: SocketAddr,
-    server_name: String,
-    server_port: String,
-    remote_addr: String,
-    remote_port: String,
+    /// The variables every request on this connection starts with.
+    vars: BTreeMap<String, String>,
     /// What starts each line the application writes to `wsgi.errors`.
     errors_prefix: String,
 }
 
-impl Addresses {
-    /// The two ends of a connection.
-    pub fn new(local: SocketAddr, peer: SocketAddr) -> Addresses {
-        Addresses {
+impl ConnectionVars {
+    /// The variables of a connection between `local` and `peer`.
+    pub fn new(local: SocketAddr, peer: SocketAddr) -> ConnectionVars {
+        let vars = [
+            ("SCRIPT_NAME", String::new()),
+            ("SERVER_NAME", local.ip().to_string()),
+            ("SERVER_PORT", local.port().to_string()),
+            ("REMOTE_ADDR", peer.ip().to_string()),
+            ("REMOTE_PORT", peer.port().to_string()),
+            ("wsgi.version", "1.0".into()),
+            ("wsgi.url_scheme", "http".into()),
+            ("wsgi.multithread", "true".into()),
+            ("wsgi.multiprocess", "false".into()),
+            ("wsgi.run_once", "false".into()),
+        ];
+        ConnectionVars {
             local,
             peer,
-            server_name: local.ip().to_string(),
-            server_port: local.port().to_string(),
-            remote_addr: peer.ip().to_string(),
-            remote_port: peer.port().to_string(),
+            vars: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             errors_prefix: format!("{peer}: wsgi.errors: "),
         }
     }
 }
-// ANCHOR_END: addresses
+// ANCHOR_END: connection_vars
 
 // ANCHOR: from_request
 /// Builds the environ for a request whose body has been read.
 pub(crate) fn from_request(
     head: &Head,
     body: Vec<u8>,
-    addresses: &Addresses,
+    connection: &ConnectionVars,
 ) -> Result<Environ, Error> {
     let (path, query) = head.path_and_query()?;
     // PATH_INFO is decoded: `/caf%C3%A9` becomes `/café`. Python's WSGI keeps
@@ -59,23 +67,14 @@ pub(crate) fn from_request(
         .decode_utf8()
         .map_err(|_| Error::BadRequest("the path is not UTF-8 once decoded"))?;
 
-    let mut vars = BTreeMap::new();
+    // The connection's variables, then the request's.
+    let mut vars = connection.vars.clone();
     let mut set = |key: &str, value: String| vars.insert(key.to_string(), value);
     set("REQUEST_METHOD", head.method.clone());
-    set("SCRIPT_NAME", String::new());
     set("PATH_INFO", path_info.into_owned());
     set("QUERY_STRING", query.unwrap_or_default().to_string());
     set("REQUEST_URI", head.target.clone());
-    set("SERVER_NAME", addresses.server_name.clone());
-    set("SERVER_PORT", addresses.server_port.clone());
     set("SERVER_PROTOCOL", head.version.as_str().to_string());
-    set("REMOTE_ADDR", addresses.remote_addr.clone());
-    set("REMOTE_PORT", addresses.remote_port.clone());
-    set("wsgi.version", "1.0".into());
-    set("wsgi.url_scheme", "http".into());
-    set("wsgi.multithread", "true".into());
-    set("wsgi.multiprocess", "false".into());
-    set("wsgi.run_once", "false".into());
     if let Some(content_type) = head.header("Content-Type") {
         set("CONTENT_TYPE", content_type.to_string());
     }
@@ -84,7 +83,7 @@ pub(crate) fn from_request(
         set("CONTENT_LENGTH", body.len().to_string());
     }
     add_http_variables(&mut vars, head);
-    let errors = Errors::stderr(addresses.errors_prefix.clone());
+    let errors = Errors::stderr(connection.errors_prefix.clone());
     Ok(Environ::new(vars, Input::new(body), errors))
 }
 
@@ -163,7 +162,7 @@ mod tests {
         let environ = from_request(
             &head,
             b"body".to_vec(),
-            &Addresses::new(addr("127.0.0.1:8000"), addr("10.0.0.1:5555")),
+            &ConnectionVars::new(addr("127.0.0.1:8000"), addr("10.0.0.1:5555")),
         )
         .unwrap();
         let expected = [
@@ -198,7 +197,7 @@ mod tests {
         let environ = from_request(
             &head,
             Vec::new(),
-            &Addresses::new(addr("127.0.0.1:1"), addr("127.0.0.1:2")),
+            &ConnectionVars::new(addr("127.0.0.1:1"), addr("127.0.0.1:2")),
         )
         .unwrap();
         assert_eq!(environ.get("HTTP_ACCEPT"), Some("text/html, text/plain"));
@@ -214,7 +213,7 @@ mod tests {
         let error = from_request(
             &head,
             Vec::new(),
-            &Addresses::new(addr("127.0.0.1:1"), addr("127.0.0.1:2")),
+            &ConnectionVars::new(addr("127.0.0.1:1"), addr("127.0.0.1:2")),
         )
         .unwrap_err();
         assert_eq!(error.status().map(|s| s.code()), Some(400));

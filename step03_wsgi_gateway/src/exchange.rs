@@ -14,7 +14,7 @@ use step02_http_reply::request::Version;
 use step02_http_reply::response::{check_header, http_date, write_head};
 use step02_http_reply::{Head, Response, Status};
 
-use crate::environ::{self, Addresses};
+use crate::environ::{self, ConnectionVars};
 use crate::framing::ResponseFraming;
 use crate::gateway::{Application, Body, StartResponse, panic_message, parse_status};
 
@@ -37,8 +37,8 @@ pub struct Exchange<'a> {
     pub head: &'a Head,
     /// The request body, read whole.
     pub body: Vec<u8>,
-    /// The connection's two ends.
-    pub addresses: &'a Addresses,
+    /// What the environ says about the connection.
+    pub connection: &'a ConnectionVars,
     /// Whether the server allows keep-alive after this response. Asked
     /// when the response is sent, not before the application runs: a
     /// shutdown that comes meanwhile still makes this the connection's last
@@ -56,11 +56,11 @@ pub fn run(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -> Ke
     let Exchange {
         head,
         body,
-        addresses,
+        connection,
         keep_alive_allowed,
     } = exchange;
-    let peer = addresses.peer;
-    let mut environ = match environ::from_request(head, body, addresses) {
+    let peer = connection.peer;
+    let mut environ = match environ::from_request(head, body, connection) {
         Ok(environ) => environ,
         Err(error) => {
             eprintln!("{peer}: {error}");

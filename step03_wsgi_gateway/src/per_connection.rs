@@ -52,7 +52,7 @@ fn serve_connection(mut conn: Connection, app: &dyn Application) {
                 let exchange = Exchange {
                     head: &head,
                     body,
-                    addresses: &conn.addresses,
+                    connection: &conn.vars,
                     keep_alive_allowed: &|| true,
                 };
                 if exchange::run(app, exchange, conn.stream()) == KeepAlive::No {

@@ -611,7 +611,7 @@ fn park(shared: &Shared, token: Token, conn: Box<Connection>) {
     {
         if let Some(conn) = parked.remove(&token) {
             drop(parked);
-            eprintln!("{}: cannot watch the connection: {e}", conn.addresses.peer);
+            eprintln!("{}: cannot watch the connection: {e}", conn.vars.peer);
             close(shared, conn);
         }
     }
@@ -638,12 +638,12 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
             Progress::NeedMore => return park(shared, token, conn),
             Progress::Closed => {
                 if !conn.is_idle() {
-                    eprintln!("{}: closed in the middle of a request", conn.addresses.peer);
+                    eprintln!("{}: closed in the middle of a request", conn.vars.peer);
                 }
                 return close(shared, conn);
             }
             Progress::Failed(error) => {
-                eprintln!("{}: {error}", conn.addresses.peer);
+                eprintln!("{}: {error}", conn.vars.peer);
                 if let Some(status) = error.status() {
                     let page = error_page(status, &error.to_string());
                     let _ = page.write_to(conn.stream(), false);
@@ -655,7 +655,7 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
                 let exchange = Exchange {
                     head: &head,
                     body,
-                    addresses: &conn.addresses,
+                    connection: &conn.vars,
                     keep_alive_allowed: &|| !shared.shutdown.is_requested(),
                 };
                 let keep_alive = exchange::run(&*shared.app, exchange, conn.stream());
@@ -684,7 +684,7 @@ fn close_expired(shared: &Shared) {
     for conn in expired {
         let error = conn.timed_out();
         if let Some(status) = error.status() {
-            eprintln!("{}: {error}", conn.addresses.peer);
+            eprintln!("{}: {error}", conn.vars.peer);
             // The connection was waiting for the client, so its send buffer
             // is empty and this short write does not wait.
             let _ = conn.stream().set_nonblocking(true);

@@ -47,7 +47,7 @@ pub fn serve_one_at_a_time(listener: TcpListener, app: impl Application, limits:
                 let exchange = Exchange {
                     head: &head,
                     body,
-                    addresses: &conn.addresses,
+                    connection: &conn.vars,
                     keep_alive_allowed: &|| false,
                 };
                 exchange::run(&app, exchange, conn.stream());
