@@ -20,7 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{exercise, rendered, root, run};
+use crate::{exercise, listings, rendered, root, run};
 
 pub fn check_and_build() -> Result<(), String> {
     let docs = root().join("docs");
@@ -40,6 +40,7 @@ pub fn check_and_build() -> Result<(), String> {
                 chapter.display()
             ));
         }
+        problems.extend(listings::check_chapter(&root(), &chapter, &text));
         for include in includes_in(&text) {
             let dir = chapter.parent().unwrap_or(&docs);
             let file = normalize(&dir.join(&include.path));
@@ -82,7 +83,11 @@ pub fn check_and_build() -> Result<(), String> {
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
-    println!("book: every include resolves, every exercise is stated and solved");
+    println!(
+        "book: every include resolves, every listing names its file and fits, no chapter \
+         is over {} words, every exercise is stated and solved",
+        listings::MAX_WORDS
+    );
 
     let mut mdbook = Command::new("mdbook");
     mdbook.arg("build").arg(&docs);
@@ -90,7 +95,17 @@ pub fn check_and_build() -> Result<(), String> {
         format!("{e}\n(mdBook missing? cargo install mdbook --version 0.5.4 --locked)")
     })?;
     rendered::check_book(&docs.join("src"), &docs.join("book"))?;
-    println!("book: every heading rendered as a heading, no Markdown or include left in a page");
+    let summary = fs::read_to_string(docs.join("src").join("SUMMARY.md"))
+        .map_err(|e| format!("SUMMARY.md: {e}"))?;
+    let pages: Vec<String> = rendered::chapters_in(&summary)
+        .iter()
+        .map(|chapter| chapter.replace(".md", ".html"))
+        .collect();
+    listings::check_fragments(&docs.join("book"), &pages)?;
+    println!(
+        "book: every heading rendered as a heading, no Markdown or include left in a page, \
+         every link to a heading leads to one"
+    );
     Ok(())
 }
 
@@ -103,15 +118,18 @@ pub(crate) fn included_files(chapter: &Path, text: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-struct Include {
-    path: String,
-    anchor: Option<String>,
+/// An include in a chapter: the file, and the anchor if it names one.
+pub(crate) struct Include {
+    /// The file, relative to the chapter.
+    pub(crate) path: String,
+    /// The anchor, if the include names one.
+    pub(crate) anchor: Option<String>,
 }
 
 /// Finds `{{#include PATH}}`, `{{#include PATH:ANCHOR}}` and
 /// `{{#rustdoc_include ...}}` in a chapter. Line ranges (`PATH:3:10`) are
 /// not anchors and are not checked beyond the file existing.
-fn includes_in(text: &str) -> Vec<Include> {
+pub(crate) fn includes_in(text: &str) -> Vec<Include> {
     let mut found = Vec::new();
     let pieces: Vec<&str> = text.split("{{#").collect();
     for (before, piece) in pieces.iter().zip(pieces.iter().skip(1)) {
@@ -179,7 +197,7 @@ pub fn files_with_extension(dir: &Path, extension: &str) -> Vec<PathBuf> {
 
 /// Resolves `..` and `.` without touching the file system, so two spellings
 /// of one path compare equal.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

@@ -38,6 +38,7 @@ mod exercise;
 mod grade;
 mod hints;
 mod json;
+mod listings;
 mod outputs;
 mod rendered;
 mod testrun;
