@@ -150,13 +150,7 @@ pub fn read_head(stream: &mut TcpStream, deadline: Instant) -> Result<Vec<u8>, H
         let n = match stream.read(&mut chunk[..room]) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            // A read timeout shows up as WouldBlock on Unix, TimedOut on Windows.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
+            Err(e) if is_timeout(&e) => {
                 return Err(HeadError::TimedOut {
                     received: head.len(),
                 });
@@ -188,6 +182,18 @@ pub fn read_head(stream: &mut TcpStream, deadline: Instant) -> Result<Vec<u8>, H
     }
 }
 
+// ANCHOR_END: read_head
+
+/// Whether a read failed because its time was up: `WouldBlock` on Unix,
+/// `TimedOut` on Windows.
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+// ANCHOR: find_blank_line
 /// Finds the empty line that ends a head, searching `buf` from `from`.
 ///
 /// Returns where the empty line starts. HTTP ends lines with CRLF, but a
@@ -205,7 +211,7 @@ pub fn find_blank_line(buf: &[u8], from: usize) -> Option<usize> {
     }
     None
 }
-// ANCHOR_END: read_head
+// ANCHOR_END: find_blank_line
 
 // ANCHOR: error
 /// Why a connection ended without a response.

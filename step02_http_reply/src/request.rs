@@ -232,6 +232,9 @@ pub fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Error> {
     Ok(Some((head, used)))
 }
 
+// ANCHOR_END: parse_head
+
+// ANCHOR: parse_errors
 /// An incomplete head may already be too big to ever be accepted.
 fn check_partial_size(buf: &[u8]) -> Result<(), Error> {
     match buf.iter().position(|&b| b == b'\n') {
@@ -282,7 +285,7 @@ fn names_a_version(buf: &[u8]) -> bool {
     matches!(parts[..], [_, _, [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]]
         if major.is_ascii_digit() && minor.is_ascii_digit())
 }
-// ANCHOR_END: parse_head
+// ANCHOR_END: parse_errors
 
 /// Decodes bytes as ISO-8859-1: each byte is the character with that code.
 fn latin1(bytes: &[u8]) -> String {
@@ -480,6 +483,9 @@ impl<T: Transport> RequestReader<T> {
         Ok(Some(head))
     }
 
+    // ANCHOR_END: reader
+
+    // ANCHOR: reader_head
     /// Reads until a complete head has arrived, then parses it.
     pub fn read_head(&mut self, deadline: Instant) -> Result<Head, Error> {
         // The bytes may already be here (a client that sends two requests at
@@ -515,6 +521,9 @@ impl<T: Transport> RequestReader<T> {
         }
     }
 
+    // ANCHOR_END: reader_head
+
+    // ANCHOR: reader_body
     /// Reads a body of exactly `length` bytes. The caller has checked the
     /// length against its limit first.
     pub fn read_body(&mut self, length: u64, idle_timeout: Duration) -> Result<Vec<u8>, Error> {
@@ -560,6 +569,9 @@ impl<T: Transport> RequestReader<T> {
     }
 }
 
+// ANCHOR_END: reader_body
+
+// ANCHOR: body_reader
 /// A request body being read; see [`RequestReader::body`]. (Not to be
 /// confused with a response's [`Body`](crate::response::Body).)
 pub struct BodyReader<'a, T> {
@@ -591,7 +603,7 @@ impl<T: Transport> Read for BodyReader<'_, T> {
         Ok(n)
     }
 }
-// ANCHOR_END: reader
+// ANCHOR_END: body_reader
 
 /// A read timeout shows up as `WouldBlock` on Unix and `TimedOut` on Windows.
 pub fn is_timeout(error: &io::Error) -> bool {

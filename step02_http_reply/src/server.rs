@@ -78,6 +78,9 @@ where
     }
 }
 
+// ANCHOR_END: serve
+
+// ANCHOR: slot
 /// One of the [`MAX_CONNECTIONS`] places, held while a connection is served.
 struct Slot(Arc<AtomicUsize>);
 
@@ -114,7 +117,7 @@ pub fn refuse_busy(stream: &TcpStream, max: usize, extra: &[(&str, &str)]) {
     }
     let _ = busy.write_to(stream, false);
 }
-// ANCHOR_END: serve
+// ANCHOR_END: slot
 
 // ANCHOR: handle_connection
 /// Reads one request from `stream`, answers it, and closes the connection.
@@ -156,6 +159,9 @@ where
     close_gracefully(stream);
 }
 
+// ANCHOR_END: handle_connection
+
+// ANCHOR: read_request
 /// Reads a head and the body it announces, checking every limit first.
 fn read_request<T: request::Transport>(
     reader: &mut RequestReader<T>,
@@ -181,7 +187,7 @@ fn read_request<T: request::Transport>(
     let body = reader.read_body(length, limits.body_idle_timeout)?;
     Ok(Request { head, body })
 }
-// ANCHOR_END: handle_connection
+// ANCHOR_END: read_request
 
 // ANCHOR: close_gracefully
 /// Closes a connection so that the response we sent actually arrives.

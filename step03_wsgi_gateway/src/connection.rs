@@ -101,6 +101,9 @@ impl Connection {
         self.advance(limits)
     }
 
+    // ANCHOR_END: read_and_advance
+
+    // ANCHOR: advance
     /// Advances using only the bytes already read: the next request may be
     /// buffered already (a client that sends several at once).
     pub fn advance(&mut self, limits: &Limits) -> Progress {
@@ -120,6 +123,9 @@ impl Connection {
         }
     }
 
+    // ANCHOR_END: advance
+
+    // ANCHOR: try_advance
     fn try_advance(&mut self, limits: &Limits) -> Result<Option<(Head, Vec<u8>)>, Error> {
         if let Phase::Head = self.phase {
             let Some(head) = self.reader.parse_buffered()? else {
@@ -166,7 +172,7 @@ impl Connection {
         };
         Ok(Some((head, body)))
     }
-    // ANCHOR_END: read_and_advance
+    // ANCHOR_END: try_advance
 
     // ANCHOR: deadline
     /// When the poller should give up on this connection, if it stays quiet.

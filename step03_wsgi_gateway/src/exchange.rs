@@ -90,6 +90,9 @@ pub fn run(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -> Ke
             );
         }
     };
+    // ANCHOR_END: run
+
+    // ANCHOR: run_checked
     let status = match Recorded::check(start_response) {
         Ok(status) => status,
         Err(problem) => {
@@ -127,7 +130,7 @@ pub fn run(app: &dyn Application, exchange: Exchange<'_>, out: &TcpStream) -> Ke
     }
     // `body` is dropped here, on every path above too: WSGI's close().
 }
-// ANCHOR_END: run
+// ANCHOR_END: run_checked
 
 /// The status and header fields an application recorded, checked.
 struct Recorded {
@@ -245,6 +248,9 @@ fn send(
         headers.push(("Connection".into(), "close".into()));
     }
 
+    // ANCHOR_END: send
+
+    // ANCHOR: send_body
     // Small writes are gathered into one system call: the head (a few
     // hundred bytes) and a short body leave together. 4 KiB holds a typical
     // page, error page or JSON answer whole. A chunk bigger than the buffer
@@ -259,6 +265,9 @@ fn send(
         &headers,
     )
     .map_err(gone)?;
+    // ANCHOR_END: send_body
+
+    // ANCHOR: send_chunks
     let mut chunk = first;
     let mut sent: u64 = 0;
     while let Some(bytes) = chunk {
@@ -270,7 +279,8 @@ fn send(
                     writer.write_all(&bytes[..room]).map_err(gone)?;
                     writer.flush().map_err(gone)?;
                     return Err(format!(
-                        "the body is longer than its Content-Length ({length}); the rest was dropped"
+                        "the body is longer than its Content-Length ({length}); \
+                         the rest was dropped"
                     ));
                 }
                 writer.write_all(&bytes).map_err(gone)?;
@@ -306,7 +316,7 @@ fn send(
         KeepAlive::No
     })
 }
-// ANCHOR_END: send
+// ANCHOR_END: send_chunks
 
 /// The `Date` value for now. It changes once a second, and formatting it
 /// for every response costs more than a small response itself, so each

@@ -138,6 +138,9 @@ impl ChunkedDecoder {
         }
     }
 
+    // ANCHOR_END: decoder
+
+    // ANCHOR: decoder_feed
     /// Decodes as much of `input` as it can. Returns how many bytes of
     /// `input` it used; the rest must be offered again, with more, later.
     pub fn feed(&mut self, input: &[u8]) -> Result<usize, Error> {
@@ -217,7 +220,7 @@ impl ChunkedDecoder {
         self.body
     }
 }
-// ANCHOR_END: decoder
+// ANCHOR_END: decoder_feed
 
 #[cfg(test)]
 mod tests {

@@ -85,6 +85,9 @@ impl LogWriter {
     }
 }
 
+// ANCHOR_END: log_writer
+
+// ANCHOR: log_entry
 impl Gathered {
     fn write_out(&mut self) {
         if self.lines.is_empty() {
@@ -117,7 +120,7 @@ impl Drop for Entry {
         self.writer.end(&self.line);
     }
 }
-// ANCHOR_END: log_writer
+// ANCHOR_END: log_entry
 
 #[cfg(test)]
 mod tests {

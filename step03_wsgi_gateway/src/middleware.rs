@@ -48,6 +48,9 @@ impl<A: Application> AccessLog<A> {
     }
 }
 
+// ANCHOR_END: access_log
+
+// ANCHOR: access_log_call
 impl<A: Application> Application for AccessLog<A> {
     fn call(&self, environ: &mut Environ, start_response: &mut StartResponse) -> Body {
         let mut line = LogLine {
@@ -89,6 +92,9 @@ impl<A: Application> Application for AccessLog<A> {
     }
 }
 
+// ANCHOR_END: access_log_call
+
+// ANCHOR: log_line
 /// A request's line, logged when dropped.
 struct LogLine {
     entry: Entry,
@@ -137,7 +143,7 @@ pub fn log_time(time: SystemTime) -> String {
         _ => date,
     }
 }
-// ANCHOR_END: access_log
+// ANCHOR_END: log_line
 
 // ANCHOR: validate
 /// Checks that the server and the application both keep to the interface,
@@ -183,6 +189,9 @@ impl<A: Application> Application for Validate<A> {
     }
 }
 
+// ANCHOR_END: validate
+
+// ANCHOR: validate_report
 fn report(environ: &mut Environ, start_response: &mut StartResponse, problem: &str) -> Body {
     let _ = writeln!(environ.errors, "validate: {problem}");
     // A whole HTML page, as every error page in this book is: the
@@ -233,6 +242,9 @@ pub fn check_environ(environ: &Environ) -> Result<(), String> {
     }
 }
 
+// ANCHOR_END: validate_report
+
+// ANCHOR: check_response
 /// Checks what the application passed to `start_response`.
 pub fn check_response(start_response: &StartResponse) -> Result<(), String> {
     let Some(status) = start_response.status() else {
@@ -283,6 +295,9 @@ pub fn check_response(start_response: &StartResponse) -> Result<(), String> {
     }
 }
 
+// ANCHOR_END: check_response
+
+// ANCHOR: check_length
 /// Reports, once the body is over, a body whose length does not match the
 /// `Content-Length` the application promised. (Too late for a 500 by then;
 /// the report goes to stderr.)
@@ -304,7 +319,7 @@ fn check_length(body: Body, promised: Option<u64>) -> Body {
         }
     })
 }
-// ANCHOR_END: validate
+// ANCHOR_END: check_length
 
 #[cfg(test)]
 mod tests {

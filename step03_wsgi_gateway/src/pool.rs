@@ -60,6 +60,9 @@ impl ThreadPool {
     }
 }
 
+// ANCHOR_END: pool
+
+// ANCHOR: pool_worker
 /// A worker's life: take a job, run it, until the channel closes.
 fn work(receiver: &Mutex<Receiver<Job>>) {
     loop {
@@ -87,7 +90,7 @@ impl Drop for ThreadPool {
         }
     }
 }
-// ANCHOR_END: pool
+// ANCHOR_END: pool_worker
 
 #[cfg(test)]
 mod tests {

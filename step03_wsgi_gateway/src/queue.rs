@@ -47,6 +47,9 @@ impl<T> Queue<T> {
         }
     }
 
+    // ANCHOR_END: queue
+
+    // ANCHOR: queue_next
     /// Takes the next job, or else the role of leader if nobody has it,
     /// waiting if there is neither. See the server's `run_worker`.
     pub fn next_task(&self) -> Task<T> {
@@ -78,6 +81,9 @@ impl<T> Queue<T> {
         self.wake(to_wake);
     }
 
+    // ANCHOR_END: queue_next
+
+    // ANCHOR: queue_sleep
     /// Waits until woken, counted among the sleepers meanwhile.
     fn sleep<'a>(&self, mut state: MutexGuard<'a, QueueState<T>>) -> MutexGuard<'a, QueueState<T>> {
         state.sleeping += 1;
@@ -128,7 +134,7 @@ impl<T> Default for Queue<T> {
         Queue::new()
     }
 }
-// ANCHOR_END: queue
+// ANCHOR_END: queue_sleep
 
 #[cfg(test)]
 mod tests {

@@ -343,7 +343,8 @@ fn starvation(examples: &Path) -> Result<(), String> {
     const GIVE_UP: Duration = Duration::from_secs(5);
     println!();
     println!(
-        "A new client, while {IDLE} keep-alive connections sit idle and {SLOW} clients send half a head (4 workers):"
+        "A new client, while {IDLE} keep-alive connections sit idle and {SLOW} clients \
+         send half a head (4 workers):"
     );
     println!();
     println!("| server | the new client's answer |");
@@ -362,19 +363,10 @@ fn starvation(examples: &Path) -> Result<(), String> {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_string();
-        let mut held = Vec::new();
-        for _ in 0..IDLE {
-            let mut stream = TcpStream::connect(&addr).map_err(|e| e.to_string())?;
-            let _ = stream.set_read_timeout(Some(GIVE_UP));
-            // One request, then silence: a browser keeping its connection.
-            let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-            held.push(stream);
-        }
-        for _ in 0..SLOW {
-            let mut stream = TcpStream::connect(&addr).map_err(|e| e.to_string())?;
-            let _ = stream.write_all(b"GET / HT");
-            held.push(stream);
-        }
+        // A browser keeping its connection: one request, then silence; and
+        // a client that sends half a head.
+        let mut held = clients(&addr, IDLE, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")?;
+        held.extend(clients(&addr, SLOW, b"GET / HT")?);
         let started = Instant::now();
         let answered = (|| -> std::io::Result<bool> {
             let mut stream = TcpStream::connect(&addr)?;
@@ -396,6 +388,17 @@ fn starvation(examples: &Path) -> Result<(), String> {
     Ok(())
 }
 // ANCHOR_END: starvation
+
+/// `count` clients of `addr`, each of which has sent `bytes`.
+fn clients(addr: &str, count: usize, bytes: &[u8]) -> Result<Vec<TcpStream>, String> {
+    let mut streams = Vec::new();
+    for _ in 0..count {
+        let mut stream = TcpStream::connect(addr).map_err(|e| e.to_string())?;
+        stream.write_all(bytes).map_err(|e| e.to_string())?;
+        streams.push(stream);
+    }
+    Ok(streams)
+}
 
 /// A server started for the benchmark, stopped when dropped.
 struct Server {
