@@ -156,6 +156,9 @@ pub fn page_context<S>(request: &Request<'_, S>, view: Value) -> Result<Value, E
     Ok(context! { url_for, csrf_token, csrf_field, flashes, ..view })
 }
 
+// ANCHOR_END: render_page
+
+// ANCHOR: url_for_function
 /// The value of `csrf_token()` or `csrf_field()`: an error if the
 /// application does not require tokens, since the form would then carry
 /// one that nothing checks.
@@ -182,7 +185,7 @@ fn url_for_function(urls: Urls) -> Value {
         })
     })
 }
-// ANCHOR_END: render_page
+// ANCHOR_END: url_for_function
 
 // ANCHOR: load_error
 /// Why the templates cannot be loaded.
