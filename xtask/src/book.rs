@@ -20,7 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{exercise, listings, rendered, root, run};
+use crate::{exercise, listings, rendered, root, run, schedule};
 
 pub fn check_and_build() -> Result<(), String> {
     let docs = root().join("docs");
@@ -41,6 +41,9 @@ pub fn check_and_build() -> Result<(), String> {
             ));
         }
         problems.extend(listings::check_chapter(&root(), &chapter, &text));
+        if chapter.parent().is_some_and(|dir| dir.ends_with("teaching")) {
+            problems.extend(schedule::check(&chapter.display().to_string(), &text));
+        }
         for include in includes_in(&text) {
             let dir = chapter.parent().unwrap_or(&docs);
             let file = normalize(&dir.join(&include.path));

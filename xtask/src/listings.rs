@@ -11,7 +11,9 @@
 //! - no line of a listing is wider than [`WIDE`] columns (for a patch, not
 //!   counting the column that marks a line added or removed);
 //! - no chapter is longer than [`MAX_WORDS`] words, counted as `wc -w`
-//!   counts them in the chapter's Markdown.
+//!   counts them in the chapter's Markdown, leaving out the teachers'
+//!   speaker notes (`<details class="speaker-notes">`), which a learner
+//!   does not read.
 //!
 //! After the build, [`check_fragments`] checks that every link to a part
 //! of a page (`step04.md#handlers`) leads to a heading that exists.
@@ -38,7 +40,7 @@ pub fn check_chapter(root: &Path, chapter: &Path, text: &str) -> Vec<String> {
         .display()
         .to_string();
     let mut problems = Vec::new();
-    let words = text.split_whitespace().count();
+    let words = without_speaker_notes(text).split_whitespace().count();
     if words > MAX_WORDS && !name.ends_with("SUMMARY.md") {
         problems.push(format!(
             "{name}: {words} words, more than {MAX_WORDS}: split the chapter"
@@ -103,6 +105,26 @@ pub fn check_chapter(root: &Path, chapter: &Path, text: &str) -> Vec<String> {
         }
     }
     problems
+}
+
+/// `text` without its speaker notes: the `<details class="speaker-notes">`
+/// blocks, from their first line to their `</details>`.
+pub fn without_speaker_notes(text: &str) -> String {
+    let mut kept = String::new();
+    let mut in_notes = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("<details class=\"speaker-notes\">") {
+            in_notes = true;
+        }
+        if !in_notes {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+        if in_notes && line.trim() == "</details>" {
+            in_notes = false;
+        }
+    }
+    kept
 }
 
 /// The include on a fence's first line, if it is a listing: an include of
@@ -246,6 +268,12 @@ mod tests {
         let wordy = "word ".repeat(MAX_WORDS + 1);
         let problems = check_chapter(&dir, &chapter, &wordy);
         assert!(problems[0].contains("more than 4000"), "{problems:#?}");
+        let notes = format!(
+            "{}\n<details class=\"speaker-notes\">\n{}\n</details>\n",
+            "word ".repeat(MAX_WORDS - 1),
+            "note ".repeat(50)
+        );
+        assert!(check_chapter(&dir, &chapter, &notes).is_empty(), "notes are not counted");
         fs::remove_dir_all(&dir).unwrap();
     }
 

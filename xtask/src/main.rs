@@ -20,8 +20,9 @@
 //! cargo xtask exercise classroom [--check]
 //!                                        write (or check) GitHub Classroom's
 //!                                        .github/classroom/autograding.json
-//! cargo xtask book                       check the book's includes, build it, check
-//!                                        the built pages
+//! cargo xtask book                       check the book's includes, listings,
+//!                                        lengths and plans, build it, check the
+//!                                        built pages
 //! cargo xtask outputs [--update] [NAME...]
 //!                                        re-run the commands whose output the book
 //!                                        shows (docs/src/outputs/), report drift
@@ -41,6 +42,7 @@ mod json;
 mod listings;
 mod outputs;
 mod rendered;
+mod schedule;
 mod testrun;
 
 use std::env;
@@ -80,8 +82,12 @@ Exercises, for teachers:
 
 The book and the project:
   book                       check that every include in the book resolves (and none is
-                             in an indented fence), build it, and check the pages: every
-                             heading is a heading, no raw Markdown or include is left
+                             in an indented fence), that every listing names its file and
+                             fits (60 lines unless a reason is marked, 100 columns), that
+                             no chapter is over 4,000 words, that the teachers' plans add
+                             up; build it, and check the pages: every heading is a
+                             heading, no raw Markdown or include is left, every link to a
+                             heading leads to one
   outputs [--update] [NAME...]
                              re-run the commands whose output the book shows (the
                              sessions in docs/src/outputs/, or those whose path holds a
