@@ -63,6 +63,49 @@ fn slug() {
 }
 // ANCHOR_END: slug
 
+// ANCHOR: no_slash
+/// A path with a trailing slash that no route has, when the path without
+/// it has one, is redirected there with `308`, the query kept: `/users/42/`
+/// to `/users/42`. A path that has its own route is not redirected, a path
+/// that is nothing either way is `404`, and the redirect that adds a slash
+/// (`/login` to `/login/`) still works.
+#[test]
+#[ignore = "exercise: cargo xtask exercise check step04/no_slash"]
+fn no_slash() {
+    let server = start();
+    let cases = [
+        ("GET", "/users/42/", 308, Some("/users/42")),
+        (
+            "GET",
+            "/hello/Seven/?lang=en",
+            308,
+            Some("/hello/Seven?lang=en"),
+        ),
+        ("POST", "/login", 308, Some("/login/")),
+        ("GET", "/index/", 200, None),
+        ("GET", "/", 200, None),
+        ("GET", "/nothing/", 404, None),
+    ];
+    for (method, target, status, location) in cases {
+        let response = ask(&server, method, target);
+        assert_eq!(response.status(), Some(status), "{method} {target}");
+        assert_eq!(
+            response.header("location").as_deref(),
+            location,
+            "{method} {target}"
+        );
+    }
+    // Never a redirect that leaves the site: `//evil.example` is a link to
+    // another host.
+    let response = ask(&server, "GET", "//evil.example/");
+    let location = response.header("location").unwrap_or_default();
+    assert!(
+        !location.starts_with("//"),
+        "a redirect off the site: {location}"
+    );
+}
+// ANCHOR_END: no_slash
+
 // ANCHOR: route_timer
 /// Each request logs one line on stderr with the route that answered and
 /// how long it took, such as `route=/hello/{name} 0.042ms` (`route=-` when
@@ -152,46 +195,3 @@ fn json_api() {
     assert_eq!(ask(&server, "GET", "/api/users/x").status(), Some(404));
 }
 // ANCHOR_END: json_api
-
-// ANCHOR: no_slash
-/// A path with a trailing slash that no route has, when the path without
-/// it has one, is redirected there with `308`, the query kept: `/users/42/`
-/// to `/users/42`. A path that has its own route is not redirected, a path
-/// that is nothing either way is `404`, and the redirect that adds a slash
-/// (`/login` to `/login/`) still works.
-#[test]
-#[ignore = "exercise: cargo xtask exercise check step04/no_slash"]
-fn no_slash() {
-    let server = start();
-    let cases = [
-        ("GET", "/users/42/", 308, Some("/users/42")),
-        (
-            "GET",
-            "/hello/Seven/?lang=en",
-            308,
-            Some("/hello/Seven?lang=en"),
-        ),
-        ("POST", "/login", 308, Some("/login/")),
-        ("GET", "/index/", 200, None),
-        ("GET", "/", 200, None),
-        ("GET", "/nothing/", 404, None),
-    ];
-    for (method, target, status, location) in cases {
-        let response = ask(&server, method, target);
-        assert_eq!(response.status(), Some(status), "{method} {target}");
-        assert_eq!(
-            response.header("location").as_deref(),
-            location,
-            "{method} {target}"
-        );
-    }
-    // Never a redirect that leaves the site: `//evil.example` is a link to
-    // another host.
-    let response = ask(&server, "GET", "//evil.example/");
-    let location = response.header("location").unwrap_or_default();
-    assert!(
-        !location.starts_with("//"),
-        "a redirect off the site: {location}"
-    );
-}
-// ANCHOR_END: no_slash

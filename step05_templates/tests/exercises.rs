@@ -95,45 +95,6 @@ fn time_ago() {
 }
 // ANCHOR_END: time_ago
 
-// ANCHOR: feed
-/// `GET /messages.json` answers the 20 newest messages, newest first, as
-/// JSON: `{"messages": [{"id", "name", "message", "created"}]}`, with
-/// `created` as `2026-11-22T13:05:09Z`.
-#[test]
-#[ignore = "exercise: cargo xtask exercise check step05/feed"]
-fn feed() {
-    let numbered: Vec<String> = (0..25).map(|i| format!("message {i}")).collect();
-    let mut messages: Vec<(&str, &str, i64)> = numbered
-        .iter()
-        .enumerate()
-        .map(|(i, body)| ("n", body.as_str(), 1000 - i as i64))
-        .collect();
-    messages.push(("李四", "你好, \"quoted\" </script>", 10));
-    let (_dir, server) = guestbook_with(&messages);
-    let response = get(&server, "/messages.json");
-    assert_eq!(response.status(), Some(200), "{}", response.head());
-    let content_type = response.header("content-type").unwrap_or_default();
-    assert!(
-        content_type.starts_with("application/json"),
-        "Content-Type: {content_type}"
-    );
-    let feed: serde_json::Value = serde_json::from_slice(response.body())
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.text()));
-    let list = feed["messages"].as_array().expect("a list called messages");
-    assert_eq!(list.len(), 20, "the 20 newest");
-    assert_eq!(list[0]["name"], "李四");
-    assert_eq!(list[0]["message"], "你好, \"quoted\" </script>");
-    assert_eq!(list[1]["message"], "message 24", "newest first");
-    let ids: Vec<i64> = list.iter().map(|m| m["id"].as_i64().unwrap()).collect();
-    assert!(ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
-    let created = list[0]["created"].as_str().unwrap_or_default();
-    assert!(
-        created.len() == 20 && created.ends_with('Z') && created.contains('T'),
-        "{created}"
-    );
-}
-// ANCHOR_END: feed
-
 // ANCHOR: search
 /// `GET /?q=TEXT` shows only the messages that contain TEXT, in a search
 /// form that keeps what was typed; quotes, `%` and `_` are only text, so
@@ -205,3 +166,42 @@ fn search() {
     );
 }
 // ANCHOR_END: search
+
+// ANCHOR: feed
+/// `GET /messages.json` answers the 20 newest messages, newest first, as
+/// JSON: `{"messages": [{"id", "name", "message", "created"}]}`, with
+/// `created` as `2026-11-22T13:05:09Z`.
+#[test]
+#[ignore = "exercise: cargo xtask exercise check step05/feed"]
+fn feed() {
+    let numbered: Vec<String> = (0..25).map(|i| format!("message {i}")).collect();
+    let mut messages: Vec<(&str, &str, i64)> = numbered
+        .iter()
+        .enumerate()
+        .map(|(i, body)| ("n", body.as_str(), 1000 - i as i64))
+        .collect();
+    messages.push(("李四", "你好, \"quoted\" </script>", 10));
+    let (_dir, server) = guestbook_with(&messages);
+    let response = get(&server, "/messages.json");
+    assert_eq!(response.status(), Some(200), "{}", response.head());
+    let content_type = response.header("content-type").unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/json"),
+        "Content-Type: {content_type}"
+    );
+    let feed: serde_json::Value = serde_json::from_slice(response.body())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.text()));
+    let list = feed["messages"].as_array().expect("a list called messages");
+    assert_eq!(list.len(), 20, "the 20 newest");
+    assert_eq!(list[0]["name"], "李四");
+    assert_eq!(list[0]["message"], "你好, \"quoted\" </script>");
+    assert_eq!(list[1]["message"], "message 24", "newest first");
+    let ids: Vec<i64> = list.iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
+    let created = list[0]["created"].as_str().unwrap_or_default();
+    assert!(
+        created.len() == 20 && created.ends_with('Z') && created.contains('T'),
+        "{created}"
+    );
+}
+// ANCHOR_END: feed
