@@ -13,7 +13,8 @@
 //! - no chapter is longer than [`MAX_WORDS`] words, counted as `wc -w`
 //!   counts them in the chapter's Markdown, leaving out the teachers'
 //!   speaker notes (`<details class="speaker-notes">`), which a learner
-//!   does not read.
+//!   does not read, and the marks made for the translations, which nobody
+//!   reads (a heading's `{#id}`, a `<!-- i18n:skip -->` line).
 //!
 //! After the build, [`check_fragments`] checks that every link to a part
 //! of a page (`step04.md#handlers`) leads to a heading that exists.
@@ -40,7 +41,12 @@ pub fn check_chapter(root: &Path, chapter: &Path, text: &str) -> Vec<String> {
         .display()
         .to_string();
     let mut problems = Vec::new();
-    let words = without_speaker_notes(text).split_whitespace().count();
+    let words = without_speaker_notes(text)
+        .lines()
+        .filter(|line| line.trim() != "<!-- i18n:skip -->")
+        .flat_map(str::split_whitespace)
+        .filter(|word| !(word.starts_with("{#") && word.ends_with('}')))
+        .count();
     if words > MAX_WORDS && !name.ends_with("SUMMARY.md") {
         problems.push(format!(
             "{name}: {words} words, more than {MAX_WORDS}: split the chapter"
@@ -62,10 +68,12 @@ pub fn check_chapter(root: &Path, chapter: &Path, text: &str) -> Vec<String> {
             .display()
             .to_string();
         let here = format!("{name}:{}", at + 1);
+        // Blank lines and the translations' marks do not separate a
+        // listing from its caption.
         let before: Vec<&str> = lines[..at]
             .iter()
             .rev()
-            .filter(|l| !l.trim().is_empty())
+            .filter(|l| !l.trim().is_empty() && l.trim() != "<!-- i18n:skip -->")
             .take(2)
             .copied()
             .collect();
@@ -113,7 +121,10 @@ pub fn without_speaker_notes(text: &str) -> String {
     let mut kept = String::new();
     let mut in_notes = false;
     for line in text.lines() {
-        if line.trim_start().starts_with("<details class=\"speaker-notes\">") {
+        if line
+            .trim_start()
+            .starts_with("<details class=\"speaker-notes\">")
+        {
             in_notes = true;
         }
         if !in_notes {
@@ -185,11 +196,11 @@ pub fn check_fragments(book: &Path, pages: &[String]) -> Result<(), String> {
                 continue;
             }
             let target = if target.is_empty() {
-                page.as_str()
+                page.clone()
             } else {
-                target
+                relative_to(page, target)
             };
-            match ids.get(target) {
+            match ids.get(&target) {
                 Some(known) if known.contains(fragment) => {}
                 Some(_) => problems.push(format!("{page}: a link to {href}: no such heading")),
                 None => {}
@@ -201,6 +212,24 @@ pub fn check_fragments(book: &Path, pages: &[String]) -> Result<(), String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// The page that `target`, a link written in `page`, leads to, as a path
+/// from the book's root: `../step01.html` from `teaching/step01.html` is
+/// `step01.html`.
+fn relative_to(page: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
 
 /// The values of every attribute that starts with `prefix` (`id="`).
@@ -252,6 +281,7 @@ mod tests {
 
 *Filename: ok.patch*
 
+<!-- i18n:skip -->
 ```diff
 {{#include ../../ok.patch}}
 ```
@@ -269,11 +299,15 @@ mod tests {
         let problems = check_chapter(&dir, &chapter, &wordy);
         assert!(problems[0].contains("more than 4000"), "{problems:#?}");
         let notes = format!(
-            "{}\n<details class=\"speaker-notes\">\n{}\n</details>\n",
-            "word ".repeat(MAX_WORDS - 1),
+            "## A heading {{#a-heading}}\n{}\n<!-- i18n:skip -->\n\
+             <details class=\"speaker-notes\">\n{}\n</details>\n",
+            "word ".repeat(MAX_WORDS - 3),
             "note ".repeat(50)
         );
-        assert!(check_chapter(&dir, &chapter, &notes).is_empty(), "notes are not counted");
+        assert!(
+            check_chapter(&dir, &chapter, &notes).is_empty(),
+            "notes, heading ids and i18n marks are not counted"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -293,12 +327,19 @@ mod tests {
             r##"<h2 id="there">y</h2><a href="a.html#gone">a</a><a href="https://x.example/#z">x</a><a href="#there">self</a>"##,
         )
         .unwrap();
-        let pages = ["a.html".to_string(), "b.html".to_string()];
+        fs::create_dir_all(dir.join("teaching")).unwrap();
+        fs::write(
+            dir.join("teaching").join("c.html"),
+            r##"<a href="../b.html#there">b</a><a href="../a.html#lost">a</a>"##,
+        )
+        .unwrap();
+        let pages = ["a.html", "b.html", "teaching/c.html"].map(String::from);
         let error = check_fragments(&dir, &pages).unwrap_err();
         assert!(
-            error.contains("a.html#gone") && !error.contains("#there"),
+            error.contains("a.html#gone") && error.contains("../a.html#lost"),
             "{error}"
         );
+        assert!(!error.contains("#there"), "{error}");
         fs::remove_dir_all(&dir).unwrap();
     }
 }
