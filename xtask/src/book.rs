@@ -20,7 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{exercise, listings, rendered, root, run, schedule};
+use crate::{exercise, i18n, listings, rendered, root, run, schedule};
 
 pub fn check_and_build() -> Result<(), String> {
     let docs = root().join("docs");
@@ -41,7 +41,10 @@ pub fn check_and_build() -> Result<(), String> {
             ));
         }
         problems.extend(listings::check_chapter(&root(), &chapter, &text));
-        if chapter.parent().is_some_and(|dir| dir.ends_with("teaching")) {
+        if chapter
+            .parent()
+            .is_some_and(|dir| dir.ends_with("teaching"))
+        {
             problems.extend(schedule::check(&chapter.display().to_string(), &text));
         }
         for include in includes_in(&text) {
@@ -109,6 +112,22 @@ pub fn check_and_build() -> Result<(), String> {
         "book: every heading rendered as a heading, no Markdown or include left in a page, \
          every link to a heading leads to one"
     );
+
+    // The translations: up to date, complete, and built beside the English.
+    if docs.join("po").is_dir() {
+        i18n::check()?;
+        for edition in &i18n::EDITIONS {
+            let language = edition.code;
+            let built = i18n::build(edition)?;
+            rendered::check_translation(&docs.join("src"), &docs.join("book"), &built, language)?;
+            listings::check_fragments(&built, &pages)?;
+            println!(
+                "book: the {language} edition is complete, built in {}, every page in {language} \
+                 with a link to the English",
+                built.display()
+            );
+        }
+    }
     Ok(())
 }
 

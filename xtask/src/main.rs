@@ -23,6 +23,8 @@
 //! cargo xtask book                       check the book's includes, listings,
 //!                                        lengths and plans, build it, check the
 //!                                        built pages
+//! cargo xtask po                         extract the book's messages again and merge
+//!                                        them into each translation (docs/po/)
 //! cargo xtask outputs [--update] [NAME...]
 //!                                        re-run the commands whose output the book
 //!                                        shows (docs/src/outputs/), report drift
@@ -38,6 +40,7 @@ mod classroom;
 mod exercise;
 mod grade;
 mod hints;
+mod i18n;
 mod json;
 mod listings;
 mod outputs;
@@ -88,6 +91,10 @@ The book and the project:
                              up; build it, and check the pages: every heading is a
                              heading, no raw Markdown or include is left, every link to a
                              heading leads to one
+  po                         after the English text changed: extract its messages again
+                             (docs/po/messages.pot) and merge them into each translation
+                             (docs/po/zh-CN.po), where what is new or changed waits to be
+                             translated (needs mdbook-i18n-helpers and GNU gettext)
   outputs [--update] [NAME...]
                              re-run the commands whose output the book shows (the
                              sessions in docs/src/outputs/, or those whose path holds a
@@ -109,6 +116,7 @@ fn main() -> ExitCode {
         ["exercise", "grade", rest @ ..] => grade::grade(rest),
         ["exercise", "classroom", rest @ ..] => classroom::classroom(rest),
         ["book"] => book::check_and_build(),
+        ["po"] => i18n::update(),
         ["outputs", rest @ ..] => outputs::outputs(rest),
         ["browser"] => browser(),
         ["bench", rest @ ..] => bench::bench(rest),
@@ -156,16 +164,36 @@ fn browser() -> Result<(), String> {
         "--",
         "--ignored",
     ]))?;
-    let mut cargo = cargo();
-    cargo.current_dir(root()).args([
+    run(cargo().current_dir(root()).args([
         "test",
         "--workspace",
         "--test",
         "browser",
         "--",
         "--ignored",
-    ]);
-    run(&mut cargo)
+    ]))?;
+    // The book's pages, in each edition, if `cargo xtask book` built them.
+    if root()
+        .join("docs")
+        .join("book")
+        .join("index.html")
+        .is_file()
+    {
+        run(cargo().current_dir(root()).args([
+            "test",
+            "--package",
+            "testkit",
+            "--test",
+            "book",
+            "--",
+            "--ignored",
+        ]))
+    } else {
+        println!(
+            "browser: the book is not built, so its pages were not audited: run `cargo xtask book` first"
+        );
+        Ok(())
+    }
 }
 
 fn has_chromium() -> bool {

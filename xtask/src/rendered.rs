@@ -77,6 +77,128 @@ pub fn check_book(src: &Path, book: &Path) -> Result<(), String> {
     }
 }
 
+/// Checks the page of every chapter of a translated edition, built into
+/// `translated` (the English edition is in `english`): its language is
+/// `language`; it has as many headings as the English page, so none was
+/// lost to a broken fence in a translation; no raw Markdown and no include
+/// is left in it; and it links to the other edition.
+pub fn check_translation(
+    src: &Path,
+    english: &Path,
+    translated: &Path,
+    language: &str,
+) -> Result<(), String> {
+    let summary = src.join("SUMMARY.md");
+    let summary =
+        fs::read_to_string(&summary).map_err(|e| format!("{}: {e}", summary.display()))?;
+    let mut problems = Vec::new();
+    for chapter in chapters_in(&summary) {
+        let page = Path::new(&chapter).with_extension("html");
+        let read = |dir: &Path| {
+            fs::read_to_string(dir.join(&page))
+                .map_err(|e| format!("{}: {e}", dir.join(&page).display()))
+        };
+        let (ours, theirs) = (read(translated)?, read(english)?);
+        let name = format!("{language}/{}", page.display());
+        if !ours.contains(&format!("<html lang=\"{language}\"")) {
+            problems.push(format!("{name}: the page does not say lang=\"{language}\""));
+        }
+        if !ours.contains("id=\"language-link\"") {
+            problems.push(format!("{name}: no link to the other edition"));
+        }
+        let summaries = |html: &str| -> Vec<String> {
+            html.split("<summary>")
+                .skip(1)
+                .filter_map(|rest| rest.split("</summary>").next())
+                .map(str::to_string)
+                .collect()
+        };
+        for (mine, english) in summaries(&ours).iter().zip(summaries(&theirs)) {
+            if *mine == english && english.chars().any(|c| c.is_ascii_alphabetic()) {
+                problems.push(format!("{name}: a <summary> left in English: {english:?}"));
+            }
+        }
+        let count = |html: &str| html_headings(page_main(html)).len();
+        if count(&ours) != count(&theirs) {
+            problems.push(format!(
+                "{name}: {} headings where the English page has {}: a translation broke one",
+                count(&ours),
+                count(&theirs)
+            ));
+        }
+        // Code is not translated: a line of code that looks like Markdown,
+        // or like an include, is fine if the English page shows it too.
+        let english_lines: HashSet<String> = text_lines(page_main(&theirs))
+            .iter()
+            .map(|line| line.text.trim().to_string())
+            .collect();
+        for line in text_lines(page_main(&ours)) {
+            let text = line.text.trim();
+            let shown_in_english = line.in_code && english_lines.contains(text);
+            if let (Some(what), false) = (markdown_in(text), shown_in_english) {
+                problems.push(format!("{name}: {what} left as raw Markdown: {text:?}"));
+            }
+            if has_include(text) && !shown_in_english {
+                problems.push(format!("{name}: an include was not expanded: {text:?}"));
+            }
+        }
+        for line in text_lines(&without_code(page_main(&ours))) {
+            if unrendered_emphasis(&line.text) {
+                problems.push(format!(
+                    "{name}: emphasis left as text (write <em>...</em> in the translation): \
+                     {:?}",
+                    line.text.trim()
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the {language} edition:\n{}", problems.join("\n")))
+    }
+}
+
+/// `html` without its code, inline or in blocks, where any character may
+/// stand next to any other.
+fn without_code(html: &str) -> String {
+    let mut kept = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        let next = ["<code", "<pre"]
+            .iter()
+            .filter_map(|open| rest.find(open).map(|at| (at, *open)))
+            .min();
+        let Some((at, open)) = next else { break };
+        kept.push_str(&rest[..at]);
+        let close = if open == "<pre" { "</pre>" } else { "</code>" };
+        match rest[at..].find(close) {
+            Some(end) => rest = &rest[at + end + close.len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    kept.push_str(rest);
+    kept
+}
+
+/// Whether `text` has a `*` or `_` touching a Chinese character or
+/// full-width punctuation: emphasis that CommonMark did not see as
+/// emphasis. mdbook-gettext writes every `*x*` of a translation back as
+/// `_x_`, and CommonMark takes an underscore between two Chinese characters
+/// as a plain underscore, so translations write `<em>x</em>`.
+fn unrendered_emphasis(text: &str) -> bool {
+    let wide = |c: char| matches!(c, '\u{3000}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}');
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        (c == '*' || c == '_')
+            && (i.checked_sub(1).is_some_and(|j| wide(chars[j]))
+                || chars.get(i + 1).is_some_and(|&next| wide(next)))
+    })
+}
+
 /// Checks the page `html` built from the chapter `markdown` (called `name`
 /// in messages). `verbatim` holds the trimmed lines that may appear inside
 /// a code block even though they look like Markdown.
@@ -635,6 +757,19 @@ fn every_bad_request_gets_its_status() {
         assert_eq!(includes_in_indented_fences(BROKEN_MD), [(6, 2)]);
         let fixed = "- a list item\n\n```rust\n{{#include a.rs:x}}\n```\n";
         assert_eq!(includes_in_indented_fences(fixed), []);
+    }
+
+    /// A `*` or `_` touching Chinese text is emphasis that did not render;
+    /// one between Latin words or in a name is not.
+    #[test]
+    fn emphasis_that_did_not_render_is_found() {
+        assert!(unrendered_emphasis("在_同一个_报文段里"));
+        assert!(unrendered_emphasis("**真。**她"));
+        assert!(!unrendered_emphasis(
+            "在同一个报文段里，max_connections 与 a * b"
+        ));
+        let html = "<p>在<em>同一个</em>段里，<code>_</code>能找到</p><pre>_中_</pre>";
+        assert_eq!(without_code(html), "<p>在<em>同一个</em>段里，能找到</p>");
     }
 
     /// Headings compare by their words, whatever the markup around them;
