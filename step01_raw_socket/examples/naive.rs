@@ -5,8 +5,8 @@
 //! $ cargo run -p step01_raw_socket --example naive
 //! ```
 //!
-//! It works for a short request and fails for a long one: see the step 1
-//! chapter, "What can go wrong". The `unwrap`s are part of the naivety: one
+//! It works for a short request and fails for a long one (step 1's "The
+//! first version, and how it breaks"). The `unwrap`s are naive too: one
 //! client that resets its connection takes the whole server down.
 
 // On purpose: this is the version to fix. Clippy, as this workspace runs it,
