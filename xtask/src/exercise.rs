@@ -403,8 +403,9 @@ pub fn find<'a>(exercises: &'a [Exercise], id: &str) -> Result<&'a Exercise, Str
 
 /// Every exercise, from the solutions and hints in `exercises/` and the
 /// checkers in each step's `tests/exercises.rs`. A checker without a
-/// solution or without hints, or a solution or hints without a checker,
-/// is an error: every part must exist.
+/// solution or without hints (in English and in each translation, as many
+/// in each), or a solution or hints without a checker, is an error: every
+/// part must exist.
 pub fn all() -> Result<Vec<Exercise>, String> {
     let root = root();
     let mut exercises = Vec::new();
@@ -438,8 +439,24 @@ pub fn all() -> Result<Vec<Exercise>, String> {
                 ));
             }
             hinted.remove(&checker.name);
-            if let Err(problem) = hints::load(&hints) {
-                problems.push(format!("{id}: {problem}"));
+            match hints::load(&hints) {
+                Err(problem) => problems.push(format!("{id}: {problem}")),
+                // Each translation has the same hints, one for one.
+                Ok(english) => {
+                    for language in hints::TRANSLATIONS {
+                        let file = hints::translated(&hints, language);
+                        match hints::load(&file) {
+                            Ok(theirs) if theirs.len() == english.len() => {}
+                            Ok(theirs) => problems.push(format!(
+                                "{id}: {} has {} hints where the English has {}",
+                                file.display(),
+                                theirs.len(),
+                                english.len()
+                            )),
+                            Err(problem) => problems.push(format!("{id}: {problem}")),
+                        }
+                    }
+                }
             }
             let (name, summary) = (checker.name, checker.summary);
             exercises.push(Exercise {

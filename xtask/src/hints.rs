@@ -35,10 +35,12 @@
 //! exercise needs at least two hints: [`crate::exercise::all`] refuses one
 //! without.
 //!
-//! Only the last word of a heading is read, so that a translation can be
-//! added beside the English, as `NAME.hints.zh-CN.md`, with headings in
-//! its own language (`## 提示 1`). The English file is the one shown and
-//! checked today.
+//! Only the last word of a heading is read, so that the translation beside
+//! the English, `NAME.hints.zh-CN.md`, has headings in its own language
+//! (`## 提示 1`). Every exercise has one, with as many hints as the
+//! English: [`crate::exercise::all`] checks it. The Chinese is shown when
+//! the learner's locale is Chinese (`LANG=zh_CN.UTF-8`, or `LC_ALL`,
+//! `LC_MESSAGES`), or with `--lang zh-CN`; `--lang en` asks for the English.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -52,7 +54,7 @@ use crate::root;
 /// and one that points at the idea.
 pub const FEWEST: usize = 2;
 
-/// `exercise hint ID [--reset]`.
+/// `exercise hint ID [--reset] [--lang LANGUAGE]`.
 pub fn hint(args: &[&str]) -> Result<(), String> {
     let progress = root()
         .join("target")
@@ -64,45 +66,156 @@ pub fn hint(args: &[&str]) -> Result<(), String> {
         &root().join("docs").join("src"),
         &exercises,
         args,
+        locale_language(),
     )?;
     print!("{text}");
     Ok(())
 }
 
+/// The translation the learner's locale asks for, if the book has it: the
+/// first of `LC_ALL`, `LC_MESSAGES` and `LANG` that is set decides, as for
+/// any program; `zh_CN.UTF-8`, `zh_TW` or `zh` mean the Chinese.
+fn locale_language() -> Option<&'static str> {
+    language_of(|name| std::env::var(name).ok())
+}
+
+/// The translation that the locale variables (read with `var`) ask for.
+fn language_of(var: impl Fn(&str) -> Option<String>) -> Option<&'static str> {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| var(name))
+        .find(|value| !value.is_empty())?;
+    locale.starts_with("zh").then_some("zh-CN")
+}
+
 /// What `hint` prints, with the counts kept in `progress` and the book's
-/// chapters in `chapters`.
+/// chapters in `chapters`, in `language` (from the locale) unless the
+/// arguments say `--lang`.
 fn hint_in(
     progress: &Path,
     chapters: &Path,
     exercises: &[Exercise],
     args: &[&str],
+    language: Option<&str>,
 ) -> Result<String, String> {
-    let (id, reset) = match args {
-        [id] => (*id, false),
-        [id, "--reset"] | ["--reset", id] => (*id, true),
-        _ => return Err("usage: cargo xtask exercise hint ID [--reset]".into()),
+    const USAGE: &str = "usage: cargo xtask exercise hint ID [--reset] [--lang zh-CN|en]";
+    let mut language = language;
+    let mut rest = Vec::new();
+    let mut args = args.iter();
+    while let Some(&arg) = args.next() {
+        if arg == "--lang" {
+            language = match args.next() {
+                Some(&"en") => None,
+                Some(&code) if TRANSLATIONS.contains(&code) => Some(code),
+                _ => {
+                    return Err(format!(
+                        "{USAGE}: the languages are en, {}",
+                        TRANSLATIONS.join(", ")
+                    ));
+                }
+            };
+        } else {
+            rest.push(arg);
+        }
+    }
+    let (id, reset) = match rest[..] {
+        [id] => (id, false),
+        [id, "--reset"] | ["--reset", id] => (id, true),
+        _ => return Err(USAGE.into()),
     };
     let exercise = find(exercises, id)?;
+    let words = Words::new(language);
     let counter = progress.join(id.replace('/', "_"));
     if reset {
         forget(&counter)?;
-        return Ok(format!(
-            "{id}: the hints start again from hint 1 next time.\n"
-        ));
+        return Ok(words.reset.replace("{id}", id));
     }
-    let hints = load(&exercise.hints)?;
+    let file = match language {
+        Some(code) => translated(&exercise.hints, code),
+        None => exercise.hints.clone(),
+    };
+    let hints = load(&file)?;
     let shown = reveal(&counter, hints.len())?;
     let solution = if shown == hints.len() {
         solution_section(chapters, &exercise.patch)
+            .map(|place| place.describe(&words, catalog_for(chapters, language).as_ref()))
     } else {
         None
     };
-    Ok(render(id, &hints, shown, solution.as_deref()))
+    Ok(render(id, &hints, shown, solution.as_deref(), &words))
 }
+
+/// The languages the hints are translated into (as the book is).
+pub const TRANSLATIONS: [&str; 1] = crate::i18n::LANGUAGES;
 
 /// The hints file of the exercise `name` in the folder `dir`.
 pub fn file(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}.hints.md"))
+}
+
+/// The translation into `language` of the hints file `english`:
+/// `NAME.hints.zh-CN.md` beside `NAME.hints.md`.
+pub fn translated(english: &Path, language: &str) -> PathBuf {
+    english.with_extension(format!("{language}.md"))
+}
+
+/// The book's translation into `language`, to name a chapter and a
+/// section in it: `docs/po/LANGUAGE.po`, beside the chapters' folder.
+fn catalog_for(
+    chapters: &Path,
+    language: Option<&str>,
+) -> Option<std::collections::HashMap<String, String>> {
+    let po = chapters
+        .parent()?
+        .join("po")
+        .join(format!("{}.po", language?));
+    Some(crate::i18n::catalog(&fs::read_to_string(po).ok()?))
+}
+
+/// The words around the hints, in English or in Chinese.
+struct Words {
+    hint: &'static str,
+    more: &'static str,
+    last: &'static str,
+    last_without_place: &'static str,
+    again: &'static str,
+    reset: &'static str,
+    place: &'static str,
+    under: &'static str,
+    under_titled: &'static str,
+    stop: &'static str,
+}
+
+impl Words {
+    fn new(language: Option<&str>) -> Words {
+        match language {
+            Some("zh-CN") => Words {
+                hint: "{id}，提示 {n}/{total}：",
+                more: "还有 {left} 条：再运行一次 `cargo xtask exercise hint {id}`，看下一条。",
+                last: "这是最后一条提示。参考答案在书中：",
+                last_without_place: "这是最后一条提示。参考答案在该章的“参考答案”一节。",
+                again: "要从提示 1 重新开始：cargo xtask exercise hint {id} --reset",
+                reset: "{id}：下次将从提示 1 重新开始。\n",
+                place: "  “{title}”一章（{file}），",
+                under: "  “参考答案”一节",
+                under_titled: "  “参考答案”一节中的“{summary}”",
+                stop: "。",
+            },
+            _ => Words {
+                hint: "{id}, hint {n} of {total}:",
+                more: "{left} more: run `cargo xtask exercise hint {id}` again for the next.",
+                last: "That was the last hint. The reference solution is in the book:",
+                last_without_place: "That was the last hint. The reference solution is in the \
+                                     chapter's Solutions.",
+                again: "To start again from hint 1: cargo xtask exercise hint {id} --reset",
+                reset: "{id}: the hints start again from hint 1 next time.\n",
+                place: "  chapter \"{title}\" ({file}),",
+                under: "  under Solutions",
+                under_titled: "  under Solutions, \"{summary}\"",
+                stop: ".",
+            },
+        }
+    }
 }
 
 /// The exercises that have a hints file (or a translation of one) in `dir`.
@@ -196,38 +309,79 @@ fn forget(counter: &Path) -> Result<(), String> {
 
 /// The first `shown` hints, each under its number, and what comes next:
 /// how many are left, or (after the last) where the solution is.
-fn render(id: &str, hints: &[String], shown: usize, solution: Option<&str>) -> String {
+fn render(
+    id: &str,
+    hints: &[String],
+    shown: usize,
+    solution: Option<&str>,
+    words: &Words,
+) -> String {
     let total = hints.len();
     let mut out = String::new();
     for (n, hint) in hints.iter().take(shown).enumerate() {
-        out.push_str(&format!("{id}, hint {} of {total}:\n\n{hint}\n\n", n + 1));
+        let heading = words
+            .hint
+            .replace("{id}", id)
+            .replace("{n}", &(n + 1).to_string())
+            .replace("{total}", &total.to_string());
+        out.push_str(&format!("{heading}\n\n{hint}\n\n"));
     }
     if shown < total {
-        let left = total - shown;
-        out.push_str(&format!(
-            "{left} more: run `cargo xtask exercise hint {id}` again for the next.\n"
-        ));
+        let left = (total - shown).to_string();
+        out.push_str(&words.more.replace("{left}", &left).replace("{id}", id));
+        out.push('\n');
     } else {
         match solution {
-            Some(place) => out.push_str(&format!(
-                "That was the last hint. The reference solution is in the book:\n{place}."
-            )),
-            None => out.push_str(
-                "That was the last hint. The reference solution is in the chapter's Solutions.",
-            ),
+            Some(place) => out.push_str(&format!("{}\n{place}", words.last)),
+            None => out.push_str(words.last_without_place),
         }
-        out.push_str(&format!(
-            "\nTo start again from hint 1: cargo xtask exercise hint {id} --reset\n"
-        ));
+        out.push('\n');
+        out.push_str(&words.again.replace("{id}", id));
+        out.push('\n');
     }
     out
 }
 
+/// Where the book shows a solution.
+struct Place {
+    /// The chapter's title, its file, and the `<summary>` of the folded
+    /// block the solution is in.
+    title: String,
+    file: String,
+    summary: Option<String>,
+}
+
+impl Place {
+    /// Two indented lines, `chapter "Step 1: ..." (docs/src/step01.md),`
+    /// and `under Solutions, "1. A thread ...".`, with the title and the
+    /// summary in the book's translation if `catalog` is given.
+    fn describe(
+        &self,
+        words: &Words,
+        catalog: Option<&std::collections::HashMap<String, String>>,
+    ) -> String {
+        let translate = |text: &str| -> String {
+            catalog
+                .and_then(|c| c.get(text))
+                .filter(|t| !t.is_empty())
+                .cloned()
+                .unwrap_or_else(|| text.to_string())
+        };
+        let place = words
+            .place
+            .replace("{title}", &translate(&self.title))
+            .replace("{file}", &self.file);
+        let under = match &self.summary {
+            Some(summary) => words.under_titled.replace("{summary}", &translate(summary)),
+            None => words.under.to_string(),
+        };
+        format!("{place}\n{under}{}", words.stop)
+    }
+}
+
 /// Where the book shows a solution: the chapter that includes the patch,
-/// and the title of the `<details>` around it, on two indented lines:
-/// `chapter "Step 1: ..." (docs/src/step01.md),` and
-/// `under Solutions, "1. A thread ..."`.
-fn solution_section(chapters: &Path, patch: &Path) -> Option<String> {
+/// and the title of the `<details>` around it.
+fn solution_section(chapters: &Path, patch: &Path) -> Option<Place> {
     for chapter in files_with_extension(chapters, "md") {
         let Ok(text) = fs::read_to_string(&chapter) else {
             continue;
@@ -257,10 +411,11 @@ fn solution_section(chapters: &Path, patch: &Path) -> Option<String> {
             .unwrap_or(&chapter)
             .display()
             .to_string();
-        let under = summary.map_or("under Solutions".into(), |summary| {
-            format!("under Solutions, \"{summary}\"")
+        return Some(Place {
+            title: title.to_string(),
+            file: shown,
+            summary: summary.map(str::to_string),
         });
-        return Some(format!("  chapter \"{title}\" ({shown}),\n  {under}"));
     }
     None
 }
@@ -289,7 +444,7 @@ mod tests {
         let exercises = all().unwrap();
         let hints = load(&find(&exercises, "step01/threads").unwrap().hints).unwrap();
         let total = hints.len();
-        let ask = |args: &[&str]| hint_in(&progress, &chapters, &exercises, args).unwrap();
+        let ask = |args: &[&str]| hint_in(&progress, &chapters, &exercises, args, None).unwrap();
 
         let first = ask(&["step01/threads"]);
         assert!(first.contains(&format!("hint 1 of {total}")), "{first}");
@@ -324,6 +479,69 @@ mod tests {
         assert!(!again.contains(&hints[1]), "{again}");
     }
 
+    /// In Chinese (from the locale, or `--lang zh-CN`), the hints are the
+    /// translation's, the words around them Chinese, and the last names
+    /// the chapter and its section as the Chinese edition titles them;
+    /// `--lang en` asks for the English whatever the locale.
+    #[test]
+    fn hints_in_chinese() {
+        let progress = fresh_dir("chinese");
+        let chapters = root().join("docs").join("src");
+        let exercises = all().unwrap();
+        let exercise = find(&exercises, "step01/threads").unwrap();
+        let hints = load(&translated(&exercise.hints, "zh-CN")).unwrap();
+        let ask = |args: &[&str], locale| hint_in(&progress, &chapters, &exercises, args, locale);
+
+        let first = ask(&["step01/threads"], Some("zh-CN")).unwrap();
+        assert!(
+            first.contains(&format!("step01/threads，提示 1/{}：", hints.len())),
+            "{first}"
+        );
+        assert!(first.contains(&hints[0]), "{first}");
+        let english = ask(&["step01/threads", "--lang", "en"], Some("zh-CN")).unwrap();
+        assert!(english.contains("hint 2 of"), "{english}");
+        for _ in 0..hints.len() {
+            ask(&["--lang", "zh-CN", "step01/threads"], None).unwrap();
+        }
+        let last = ask(&["step01/threads"], Some("zh-CN")).unwrap();
+        assert!(last.contains("这是最后一条提示"), "{last}");
+        assert!(
+            last.contains("“第 1 步：") && last.contains("（docs/src/step01.md），"),
+            "the chapter by its Chinese title: {last}"
+        );
+        assert!(last.contains("“参考答案”一节中的“1. "), "{last}");
+        let wrong = ask(&["step01/threads", "--lang", "fr"], None).unwrap_err();
+        assert!(wrong.contains("en, zh-CN"), "{wrong}");
+    }
+
+    /// The first locale variable that is set decides, as POSIX says.
+    #[test]
+    fn the_locale_chooses_the_language() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(language_of(env(&[("LANG", "zh_CN.UTF-8")])), Some("zh-CN"));
+        assert_eq!(language_of(env(&[("LANG", "en_US.UTF-8")])), None);
+        assert_eq!(
+            language_of(env(&[("LC_ALL", "C.UTF-8"), ("LANG", "zh_CN.UTF-8")])),
+            None
+        );
+        assert_eq!(
+            language_of(env(&[
+                ("LC_ALL", ""),
+                ("LC_MESSAGES", "zh_TW"),
+                ("LANG", "C")
+            ])),
+            Some("zh-CN")
+        );
+        assert_eq!(language_of(env(&[])), None);
+    }
+
     /// An unknown exercise is an error that lists the real ones; a call
     /// without an id says how to call it.
     #[test]
@@ -331,10 +549,10 @@ mod tests {
         let progress = fresh_dir("unknown");
         let chapters = root().join("docs").join("src");
         let exercises = all().unwrap();
-        let error = hint_in(&progress, &chapters, &exercises, &["step09/nope"]).unwrap_err();
+        let error = hint_in(&progress, &chapters, &exercises, &["step09/nope"], None).unwrap_err();
         assert!(error.contains("no exercise \"step09/nope\""), "{error}");
         assert!(error.contains("step01/threads"), "{error}");
-        let usage = hint_in(&progress, &chapters, &exercises, &[]).unwrap_err();
+        let usage = hint_in(&progress, &chapters, &exercises, &[], None).unwrap_err();
         assert!(usage.contains("usage"), "{usage}");
         assert!(!progress.exists(), "nothing was counted");
     }
@@ -367,10 +585,8 @@ mod tests {
         for exercise in all().unwrap() {
             let place = solution_section(&chapters, &exercise.patch);
             assert!(
-                place
-                    .as_deref()
-                    .is_some_and(|p| p.contains("under Solutions, \"")),
-                "{}: {place:?}",
+                place.as_ref().is_some_and(|p| p.summary.is_some()),
+                "{}: the solution is not under a <summary>",
                 exercise.id
             );
             let hints = load(&exercise.hints).unwrap();

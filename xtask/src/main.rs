@@ -8,8 +8,9 @@
 //! cargo xtask exercise check step01/threads
 //!                                        run one exercise's checker on your code,
 //!                                        then the step's own tests
-//! cargo xtask exercise hint step01/threads [--reset]
-//!                                        one more hint each time (--reset: from 1)
+//! cargo xtask exercise hint step01/threads [--reset] [--lang zh-CN|en]
+//!                                        one more hint each time (--reset: from 1),
+//!                                        in Chinese if the locale is
 //!
 //! For teachers and CI:
 //! cargo xtask exercise verify [ID...]    prove each checker fails on the shipped
@@ -62,13 +63,15 @@ Exercises, for learners:
   exercise check ID          run one exercise's checker (ID as in the list, e.g.
                              step01/threads), then the step's own tests, to show what
                              the change broke; fails unless both pass
-  exercise hint ID [--reset] one more hint each time you ask, up to the last, which says
-                             where the solution is; --reset starts again from hint 1
+  exercise hint ID [--reset] [--lang zh-CN|en]
+                             one more hint each time you ask, up to the last, which says
+                             where the solution is; --reset starts again from hint 1. In
+                             Chinese if the locale is (LANG=zh_CN.UTF-8) or with --lang
 
 Exercises, for teachers:
   exercise verify [ID...]    prove each checker fails on the shipped code and passes
                              with its reference solution (all exercises if no ID), and
-                             that every exercise has its hints
+                             that every exercise has its hints, in English and Chinese
   exercise grade DIR... [--json FILE] [--only stepNN]...
                              grade students' checkouts (copies of this workspace): each is
                              copied to target/grade/NAME, untouched, and every checker
