@@ -142,6 +142,7 @@ pub fn check_translation(
                 problems.push(format!("{name}: an include was not expanded: {text:?}"));
             }
         }
+        problems.extend(check_images(translated, &page, &ours, language));
         for line in text_lines(&without_code(page_main(&ours))) {
             if unrendered_emphasis(&line.text) {
                 problems.push(format!(
@@ -157,6 +158,38 @@ pub fn check_translation(
     } else {
         Err(format!("the {language} edition:\n{}", problems.join("\n")))
     }
+}
+
+/// The images of the translated page `page` (its HTML `html`, in the
+/// edition built in `edition`): each must exist, and where a diagram has
+/// a version in the edition's language (`diagrams/LANGUAGE/NAME.svg`
+/// beside `diagrams/NAME.svg`), the page must show that one.
+fn check_images(edition: &Path, page: &Path, html: &str, language: &str) -> Vec<String> {
+    let dir = edition.join(page.parent().unwrap_or(Path::new("")));
+    let mut problems = Vec::new();
+    for source in html.split("<img src=\"").skip(1) {
+        let Some(source) = source.split('"').next() else {
+            continue;
+        };
+        if source.contains("://") {
+            continue;
+        }
+        let name = format!("{language}/{}", page.display());
+        if !dir.join(source).is_file() {
+            problems.push(format!("{name}: the image {source} is not there"));
+        }
+        let path = Path::new(source);
+        if let (Some(folder), Some(file)) = (path.parent(), path.file_name()) {
+            let translated = folder.join(language).join(file);
+            if dir.join(&translated).is_file() {
+                problems.push(format!(
+                    "{name}: shows {source}, where {} is in {language}",
+                    translated.display()
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// `html` without its code, inline or in blocks, where any character may
@@ -757,6 +790,33 @@ fn every_bad_request_gets_its_status() {
         assert_eq!(includes_in_indented_fences(BROKEN_MD), [(6, 2)]);
         let fixed = "- a list item\n\n```rust\n{{#include a.rs:x}}\n```\n";
         assert_eq!(includes_in_indented_fences(fixed), []);
+    }
+
+    /// A missing image is found, and so is an English diagram shown where
+    /// the edition has its own.
+    #[test]
+    fn images_must_exist_and_be_the_editions_own() {
+        let dir = std::env::temp_dir().join(format!("xtask-images-{}", std::process::id()));
+        fs::create_dir_all(dir.join("diagrams").join("zh-CN")).unwrap();
+        for file in ["diagrams/a.svg", "diagrams/b.svg", "diagrams/zh-CN/a.svg"] {
+            fs::write(dir.join(file), "<svg/>").unwrap();
+        }
+        let page = Path::new("step01.html");
+        let good =
+            r#"<img src="diagrams/zh-CN/a.svg" alt="甲"><img src="diagrams/b.svg" alt="乙">"#;
+        assert!(check_images(&dir, page, good, "zh-CN").is_empty());
+        let bad = r#"<img src="diagrams/a.svg" alt="甲"><img src="diagrams/c.svg" alt="丙">"#;
+        let problems = check_images(&dir, page, bad, "zh-CN");
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0].contains("diagrams/zh-CN/a.svg is in zh-CN"),
+            "{problems:#?}"
+        );
+        assert!(
+            problems[1].contains("diagrams/c.svg is not there"),
+            "{problems:#?}"
+        );
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A `*` or `_` touching Chinese text is emphasis that did not render;

@@ -51,7 +51,10 @@ pub fn check(name: &str, text: &str) -> Vec<String> {
             .take_while(|next| next.level > part.level)
             .collect();
         let nearest = children.iter().map(|c| c.level).min();
-        let direct: Vec<&&Timed> = children.iter().filter(|c| Some(c.level) == nearest).collect();
+        let direct: Vec<&&Timed> = children
+            .iter()
+            .filter(|c| Some(c.level) == nearest)
+            .collect();
         if direct.is_empty() {
             problems.push(format!(
                 "{here}: no table of sections and no timed parts under it"
@@ -189,7 +192,11 @@ Exercises: step01/threads.
         let fixed = PLAN
             .replace("| 30 | Limits |", "| 40 | Limits |")
             .replace("(120 minutes)", "(110 minutes)");
-        assert!(check("plan.md", &fixed).is_empty(), "{:#?}", check("plan.md", &fixed));
+        assert!(
+            check("plan.md", &fixed).is_empty(),
+            "{:#?}",
+            check("plan.md", &fixed)
+        );
         let wrong_total = fixed.replacen("| **90** | **Total** | |", "| **95** | **Total** | |", 1);
         let problems = check("plan.md", &wrong_total);
         assert!(problems[0].contains("total says 95"), "{problems:#?}");
