@@ -10,11 +10,9 @@
 //!   just before it;
 //! - no line of a listing is wider than [`WIDE`] columns (for a patch, not
 //!   counting the column that marks a line added or removed);
-//! - no chapter is longer than [`MAX_WORDS`] words, counted as `wc -w`
-//!   counts them in the chapter's Markdown, leaving out the teachers'
-//!   speaker notes (`<details class="speaker-notes">`), which a learner
-//!   does not read, and the marks made for the translations, which nobody
-//!   reads (a heading's `{#id}`, a `<!-- i18n:skip -->` line).
+//! - no chapter is longer than [`MAX_WORDS`] words of prose: the words of
+//!   its Markdown outside code blocks, as `wc -w` counts them, the
+//!   teachers' speaker notes included.
 //!
 //! After the build, [`check_fragments`] checks that every link to a part
 //! of a page (`step04.md#handlers`) leads to a heading that exists.
@@ -41,12 +39,7 @@ pub fn check_chapter(root: &Path, chapter: &Path, text: &str) -> Vec<String> {
         .display()
         .to_string();
     let mut problems = Vec::new();
-    let words = without_speaker_notes(text)
-        .lines()
-        .filter(|line| line.trim() != "<!-- i18n:skip -->")
-        .flat_map(str::split_whitespace)
-        .filter(|word| !(word.starts_with("{#") && word.ends_with('}')))
-        .count();
+    let words = prose_words(text);
     if words > MAX_WORDS && !name.ends_with("SUMMARY.md") {
         problems.push(format!(
             "{name}: {words} words, more than {MAX_WORDS}: split the chapter"
@@ -115,27 +108,25 @@ pub fn check_chapter(root: &Path, chapter: &Path, text: &str) -> Vec<String> {
     problems
 }
 
-/// `text` without its speaker notes: the `<details class="speaker-notes">`
-/// blocks, from their first line to their `</details>`.
-pub fn without_speaker_notes(text: &str) -> String {
-    let mut kept = String::new();
-    let mut in_notes = false;
-    for line in text.lines() {
-        if line
-            .trim_start()
-            .starts_with("<details class=\"speaker-notes\">")
-        {
-            in_notes = true;
-        }
-        if !in_notes {
-            kept.push_str(line);
-            kept.push('\n');
-        }
-        if in_notes && line.trim() == "</details>" {
-            in_notes = false;
+/// The words of a chapter a reader reads: everything but its code blocks
+/// (from one ```` ``` ```` to the next), the teachers' speaker notes
+/// included, since a learner can unfold them too.
+pub fn prose_words(text: &str) -> usize {
+    let mut prose = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("```") {
+        prose.push_str(&rest[..open]);
+        prose.push(' ');
+        match rest[open + 3..].find("```") {
+            Some(close) => rest = &rest[open + 3 + close + 3..],
+            None => {
+                rest = "";
+                break;
+            }
         }
     }
-    kept
+    prose.push_str(rest);
+    prose.split_whitespace().count()
 }
 
 /// The include on a fence's first line, if it is a listing: an include of
@@ -298,15 +289,23 @@ mod tests {
         let wordy = "word ".repeat(MAX_WORDS + 1);
         let problems = check_chapter(&dir, &chapter, &wordy);
         assert!(problems[0].contains("more than 4000"), "{problems:#?}");
-        let notes = format!(
-            "## A heading {{#a-heading}}\n{}\n<!-- i18n:skip -->\n\
-             <details class=\"speaker-notes\">\n{}\n</details>\n",
-            "word ".repeat(MAX_WORDS - 3),
-            "note ".repeat(50)
+        let code = format!(
+            "{}\n```rust\n{}\n```\n",
+            "word ".repeat(MAX_WORDS),
+            "code ".repeat(50)
         );
         assert!(
-            check_chapter(&dir, &chapter, &notes).is_empty(),
-            "notes, heading ids and i18n marks are not counted"
+            check_chapter(&dir, &chapter, &code).is_empty(),
+            "code is not prose"
+        );
+        let notes = format!(
+            "{}\n<details class=\"speaker-notes\">\nnote\n</details>\n",
+            "word ".repeat(MAX_WORDS - 3),
+        );
+        let problems = check_chapter(&dir, &chapter, &notes);
+        assert!(
+            problems[0].contains("4001 words"),
+            "notes are read: {problems:#?}"
         );
         fs::remove_dir_all(&dir).unwrap();
     }
