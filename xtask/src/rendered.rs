@@ -142,6 +142,17 @@ pub fn check_translation(
                 problems.push(format!("{name}: an include was not expanded: {text:?}"));
             }
         }
+        // A missing mdbook-gettext leaves the pages in English (the
+        // preprocessor is optional, for the English book's sake).
+        if language.starts_with("zh")
+            && !page_main(&ours)
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
+            problems.push(format!(
+                "{name}: no Chinese in the page: was it translated?"
+            ));
+        }
         problems.extend(check_images(translated, &page, &ours, language));
         for line in text_lines(&without_code(page_main(&ours))) {
             if unrendered_emphasis(&line.text) {
