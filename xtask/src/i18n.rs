@@ -328,6 +328,16 @@ msgstr ""
         assert_eq!(catalog["Say \"hi\"\n"], "说“你好”\n");
     }
 
+    /// CI installs the version of mdbook-i18n-helpers this file names.
+    #[test]
+    fn ci_installs_the_helpers_named_here() {
+        let ci = fs::read_to_string(root().join(".ci").join("run")).unwrap();
+        assert!(
+            ci.contains(&format!("I18N_HELPERS_VERSION={HELPERS_VERSION}\n")),
+            ".ci/run and xtask/src/i18n.rs disagree on mdbook-i18n-helpers' version"
+        );
+    }
+
     /// Each `<summary>` whose text the catalog knows is translated; others,
     /// and the rest of the page, are left alone.
     #[test]
