@@ -20,6 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::book::files_with_extension;
 use crate::{root, run, target_dir};
 
 /// A translation of the book.
@@ -189,7 +190,7 @@ pub fn build(edition: &Edition) -> Result<PathBuf, String> {
         "Speaker notes".to_string(),
         edition.speaker_notes.to_string(),
     );
-    for page in html_files(&out) {
+    for page in files_with_extension(&out, "html") {
         let html = fs::read_to_string(&page).map_err(|e| format!("{}: {e}", page.display()))?;
         let translated = translate_summaries(&html, &catalog);
         if translated != html {
@@ -197,24 +198,6 @@ pub fn build(edition: &Edition) -> Result<PathBuf, String> {
         }
     }
     Ok(out)
-}
-
-/// The HTML files under `dir`, in every folder.
-pub fn html_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// `html` with the text of each `<summary>` replaced by its translation,

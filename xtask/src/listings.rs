@@ -209,18 +209,8 @@ pub fn check_fragments(book: &Path, pages: &[String]) -> Result<(), String> {
 /// from the book's root: `../step01.html` from `teaching/step01.html` is
 /// `step01.html`.
 fn relative_to(page: &str, target: &str) -> String {
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
-    for part in target.split('/') {
-        match part {
-            ".." => {
-                parts.pop();
-            }
-            "." | "" => {}
-            _ => parts.push(part),
-        }
-    }
-    parts.join("/")
+    let folder = Path::new(page).parent().unwrap_or(Path::new(""));
+    normalize(&folder.join(target)).display().to_string()
 }
 
 /// The values of every attribute that starts with `prefix` (`id="`).
