@@ -345,13 +345,23 @@ impl PerSecond {
 
     /// `format(now)`, made again only if the second changed.
     pub(crate) fn text(&self, format: fn(SystemTime) -> String) -> String {
+        self.with_text(format, str::to_string)
+    }
+
+    /// Calls `f` with `format(now)`, made again only if the second
+    /// changed: no copy is made.
+    pub(crate) fn with_text<R>(
+        &self,
+        format: fn(SystemTime) -> String,
+        f: impl FnOnce(&str) -> R,
+    ) -> R {
         let now = SystemTime::now();
         let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let mut last = self.last.borrow_mut();
         if last.0 != second {
             *last = (second, format(now));
         }
-        last.1.clone()
+        f(&last.1)
     }
 }
 

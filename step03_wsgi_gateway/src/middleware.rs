@@ -3,7 +3,9 @@
 //! or change the environ on the way in, and the status, header fields and
 //! body on the way out.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::mem;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
@@ -30,7 +32,7 @@ use crate::log_writer::{Entry, LogWriter};
 /// without losing any (see `log_writer.rs`).
 pub struct AccessLog<A> {
     app: A,
-    log: Arc<LogWriter>,
+    log: LogWriter,
 }
 
 impl<A: Application> AccessLog<A> {
@@ -55,15 +57,9 @@ impl<A: Application> Application for AccessLog<A> {
     fn call(&self, environ: &mut Environ, start_response: &mut StartResponse) -> Body {
         let mut line = LogLine {
             entry: self.log.begin(),
-            client: environ.get("REMOTE_ADDR").unwrap_or("-").to_string(),
-            request: format!(
-                "{} {} {}",
-                environ.method(),
-                environ
-                    .get("REQUEST_URI")
-                    .unwrap_or_else(|| environ.path_info()),
-                environ.get("SERVER_PROTOCOL").unwrap_or("HTTP/1.1"),
-            ),
+            // All but the status and the byte count is known now. (The
+            // time is when the request came in, as Apache's log has it.)
+            text: line_start(environ),
             // If the application panics, `line` is dropped as the panic
             // passes through here, and the server answers 500: log that.
             status: Some(500),
@@ -98,38 +94,47 @@ impl<A: Application> Application for AccessLog<A> {
 /// A request's line, logged when dropped.
 struct LogLine {
     entry: Entry,
-    client: String,
-    request: String,
+    /// The line up to the status: `127.0.0.1 - - [time] "GET / HTTP/1.1"`.
+    text: String,
     /// The status code, if the application chose one.
     status: Option<u16>,
     sent: u64,
 }
 
+/// Client, two unused fields, time and request line.
+fn line_start(environ: &Environ) -> String {
+    let client = environ.get("REMOTE_ADDR").unwrap_or("-");
+    let method = environ.method();
+    let target = environ
+        .get("REQUEST_URI")
+        .unwrap_or_else(|| environ.path_info());
+    let protocol = environ.get("SERVER_PROTOCOL").unwrap_or("HTTP/1.1");
+    with_log_time(|time| {
+        let pieces = [
+            client, " - - [", time, "] \"", method, " ", target, " ", protocol, "\"",
+        ];
+        pieces.concat()
+    })
+}
+
 impl Drop for LogLine {
     fn drop(&mut self) {
-        let LogLine {
-            client,
-            request,
-            status,
-            sent,
-            ..
-        } = self;
-        let time = log_time_now();
-        let line = match status {
-            Some(code) => format!("{client} - - [{time}] \"{request}\" {code} {sent}\n"),
-            None => format!("{client} - - [{time}] \"{request}\" - {sent}\n"),
+        let mut text = mem::take(&mut self.text);
+        let _ = match self.status {
+            Some(code) => writeln!(text, " {code} {}", self.sent),
+            None => writeln!(text, " - {}", self.sent),
         };
-        self.entry.set_line(line);
+        self.entry.set_line(text);
     }
 }
 
-/// [`log_time`] for now, made once a second per thread, as the server
-/// makes its `Date` field.
-fn log_time_now() -> String {
+/// Calls `f` with [`log_time`] for now, made once a second per thread, as
+/// the server makes its `Date` field.
+fn with_log_time<R>(f: impl FnOnce(&str) -> R) -> R {
     thread_local! {
         static LAST: PerSecond = const { PerSecond::new() };
     }
-    LAST.with(|last| last.text(log_time))
+    LAST.with(|last| last.with_text(log_time, f))
 }
 
 /// The time as `wsgiref` writes it: `21/Nov/2026 12:00:00`. `wsgiref` uses
@@ -354,6 +359,7 @@ mod tests {
         let mut environ = Environ::synthetic(method, target, b"");
         let mut start_response = StartResponse::new();
         let body = app.call(&mut environ, &mut start_response);
+        drop(app); // writes what the log gathered
         assert!(
             log.0.lock().unwrap().is_empty(),
             "logged before the body was sent"
@@ -384,8 +390,7 @@ mod tests {
     }
 
     /// An application that panics still gets its line, with the 500 the
-    /// server answers; and lines that waited while requests overlapped go
-    /// out when the last one ends.
+    /// server answers, in the order the requests ended.
     #[test]
     fn access_log_keeps_the_line_of_a_panic() {
         let log = Shared::default();
@@ -405,10 +410,9 @@ mod tests {
         let slow = call("/slow"); // under way until its body is dropped
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call("/panic")));
         assert!(panicked.is_err());
-        let written = || String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
-        assert_eq!(written(), "", "a request is still under way");
         drop(slow);
-        let text = written();
+        drop(app); // writes what the log gathered
+        let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
         assert!(
