@@ -95,6 +95,7 @@ thread_local! {
     /// This thread's buffer in each writer it has logged to.
     static MINE: RefCell<Vec<(u64, Arc<Buffer>)>> = const { RefCell::new(Vec::new()) };
 }
+// ANCHOR_END: log_writer
 
 impl LogWriter {
     /// A writer that sends its lines to `out`.
@@ -124,6 +125,10 @@ impl LogWriter {
         }
     }
 
+}
+
+// ANCHOR: log_begin
+impl LogWriter {
     /// A request begins: its line will come when the returned entry is
     /// dropped.
     pub fn begin(&self) -> Entry {
@@ -166,7 +171,7 @@ impl Drop for LogWriter {
         }
     }
 }
-// ANCHOR_END: log_writer
+// ANCHOR_END: log_begin
 
 // ANCHOR: log_flusher
 impl Shared {
@@ -221,7 +226,10 @@ impl Shared {
         write_batch(&mut out, batch);
         batch.clear();
     }
+}
+// ANCHOR_END: log_flusher
 
+impl Shared {
     /// Sets what `change` sets, and wakes the flusher.
     fn ring(&self, change: impl FnOnce(&mut Alarm)) {
         change(&mut lock(&self.alarm));
@@ -249,6 +257,7 @@ impl Shared {
     }
 }
 
+// ANCHOR: log_add
 impl Buffer {
     /// A request's line, gathered. The flusher is rung for the first line
     /// of a batch and when the buffer fills, not for every line.
@@ -280,7 +289,7 @@ impl Buffer {
         lock(&self.lines)
     }
 }
-// ANCHOR_END: log_flusher
+// ANCHOR_END: log_add
 
 fn write_batch(out: &mut Box<dyn Write + Send>, lines: &[u8]) {
     if lines.is_empty() {

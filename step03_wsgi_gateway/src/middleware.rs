@@ -26,8 +26,9 @@ use crate::log_writer::{Entry, LogWriter};
 /// ```
 ///
 /// client, two unused fields (identity and user), time, request line,
-/// status, body bytes. The line is made when the server drops the body,
-/// that is when the response is over, so the byte count is what was sent.
+/// status, body bytes. The line is finished when the server drops the
+/// body, that is when the response is over, so the byte count is what was
+/// sent.
 /// Lines go out through a [`LogWriter`], which writes them in batches
 /// without losing any (see `log_writer.rs`).
 pub struct AccessLog<A> {
