@@ -124,7 +124,6 @@ impl LogWriter {
             flusher,
         }
     }
-
 }
 
 // ANCHOR: log_begin
