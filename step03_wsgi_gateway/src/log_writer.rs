@@ -168,6 +168,9 @@ impl Drop for LogWriter {
         if let Some(flusher) = self.flusher.take() {
             let _ = flusher.join();
         }
+        // The buffers point back at `shared`: let go of them, or neither
+        // would ever be freed. (The flusher did so already, if there was one.)
+        lock(&self.shared.buffers).clear();
     }
 }
 // ANCHOR_END: log_begin
