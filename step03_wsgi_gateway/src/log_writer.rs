@@ -5,8 +5,8 @@
 //! Writing each line as it comes is one `write` system call per request,
 //! made while the client waits, with a lock held around it; and when the
 //! log is a pipe, each write also wakes the program reading it. Measured on
-//! the step 3 demo at 64 keep-alive connections, the access log cost about
-//! a fifth of the requests per second (the appendix on measuring has the
+//! the step 3 demo at 64 keep-alive connections, the access log cost
+//! nearly a quarter of the requests per second (the appendix on measuring has the
 //! figures). So the lines are gathered in memory, and a thread of their
 //! own writes them out, the way nginx's `access_log` directive does when
 //! it is given a `buffer=` size and a `flush=` time:
@@ -24,17 +24,16 @@
 //! killed outright (SIGKILL, or a second Ctrl-C) loses lines: those of its
 //! last [`FLUSH_AFTER`].
 
-use std::cell::RefCell;
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::mem;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-/// How much a thread gathers before its lines are written: 16 KiB, about
-/// 200 lines. One write per 200 requests costs next to nothing, and a pipe
-/// (the usual place logs go, to a terminal or a collector) takes 64 KiB
-/// without waiting on Linux, so the write does not block on its reader.
+/// How much a busy server gathers before writing: 16 KiB, about 200 lines.
+/// One write per 200 requests costs next to nothing, and a pipe (the usual
+/// place logs go, to a terminal or a collector) takes 64 KiB without
+/// waiting on Linux, so the write does not block on its reader.
 pub const FLUSH_BYTES: usize = 16 * 1024;
 
 /// How long a line may wait to be written: a twentieth of a second, less
@@ -46,54 +45,23 @@ pub const FLUSH_AFTER: Duration = Duration::from_millis(50);
 /// Where log lines go: `out`, in batches written by a thread of their own.
 pub struct LogWriter {
     shared: Arc<Shared>,
-    /// Tells this writer's buffers from other writers' in a thread's list.
-    id: u64,
     /// The thread that writes; `None` if none could be started, and then
     /// each line is written as its request ends.
     flusher: Option<JoinHandle<()>>,
 }
 
 struct Shared {
-    /// A buffer for each thread that has logged a line.
-    buffers: Mutex<Vec<Arc<Buffer>>>,
-    alarm: Mutex<Alarm>,
-    /// Wakes the flusher: see [`Alarm`].
+    gathered: Mutex<Gathered>,
+    /// Wakes the flusher: a batch's first line, a full buffer, or the end.
     wake: Condvar,
+    /// Taken only while `gathered` is held, so batches go out in order.
     out: Mutex<Box<dyn Write + Send>>,
 }
 
-/// What the flusher is woken for.
-#[derive(Default)]
-struct Alarm {
-    /// A buffer that was empty has a line.
-    lines: bool,
-    /// A buffer holds [`FLUSH_BYTES`].
-    full: bool,
-    /// The writer is dropped: write everything, and stop.
+struct Gathered {
+    lines: Vec<u8>,
+    /// No flusher runs (any more): whoever adds a line writes it.
     closed: bool,
-}
-
-/// One thread's lines. Only that thread adds to it and the flusher takes
-/// from it once a batch, so its lock is nearly never waited for, and the
-/// requests of different threads do not pass one lock and one counter
-/// between processors on every line.
-struct Buffer {
-    lines: Mutex<Lines>,
-    shared: Arc<Shared>,
-}
-
-struct Lines {
-    bytes: Vec<u8>,
-    /// No flusher runs any more: whoever adds a line writes it.
-    closed: bool,
-}
-
-/// Each writer gets its own number.
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// This thread's buffer in each writer it has logged to.
-    static MINE: RefCell<Vec<(u64, Arc<Buffer>)>> = const { RefCell::new(Vec::new()) };
 }
 // ANCHOR_END: log_writer
 
@@ -105,8 +73,10 @@ impl LogWriter {
 
     fn every(out: impl Write + Send + 'static, after: Duration) -> LogWriter {
         let shared = Arc::new(Shared {
-            buffers: Mutex::new(Vec::new()),
-            alarm: Mutex::new(Alarm::default()),
+            gathered: Mutex::new(Gathered {
+                lines: Vec::with_capacity(FLUSH_BYTES),
+                closed: false,
+            }),
             wake: Condvar::new(),
             out: Mutex::new(Box::new(out)),
         });
@@ -116,13 +86,9 @@ impl LogWriter {
             .spawn(move || for_flusher.flush_in_batches(after))
             .ok();
         if flusher.is_none() {
-            lock(&shared.alarm).closed = true;
+            shared.lock().closed = true;
         }
-        LogWriter {
-            shared,
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            flusher,
-        }
+        LogWriter { shared, flusher }
     }
 }
 
@@ -132,45 +98,20 @@ impl LogWriter {
     /// dropped.
     pub fn begin(&self) -> Entry {
         Entry {
-            buffer: self.buffer_of_this_thread(),
+            shared: Arc::clone(&self.shared),
             line: String::new(),
         }
-    }
-
-    fn buffer_of_this_thread(&self) -> Arc<Buffer> {
-        MINE.with(|mine| {
-            let mut mine = mine.borrow_mut();
-            if let Some((_, buffer)) = mine.iter().find(|(id, _)| *id == self.id) {
-                return Arc::clone(buffer);
-            }
-            // The first line of this thread: forget the buffers of writers
-            // that are gone, and make one for this writer.
-            mine.retain(|(_, buffer)| !buffer.lock().closed);
-            let closed = self.flusher.is_none();
-            let buffer = Arc::new(Buffer {
-                lines: Mutex::new(Lines {
-                    bytes: Vec::with_capacity(FLUSH_BYTES),
-                    closed,
-                }),
-                shared: Arc::clone(&self.shared),
-            });
-            lock(&self.shared.buffers).push(Arc::clone(&buffer));
-            mine.push((self.id, Arc::clone(&buffer)));
-            buffer
-        })
     }
 }
 
 impl Drop for LogWriter {
     /// Writes what is gathered, and stops the flusher.
     fn drop(&mut self) {
-        self.shared.ring(|alarm| alarm.closed = true);
+        self.shared.lock().closed = true;
+        self.shared.wake.notify_one();
         if let Some(flusher) = self.flusher.take() {
             let _ = flusher.join();
         }
-        // The buffers point back at `shared`: let go of them, or neither
-        // would ever be freed. (The flusher did so already, if there was one.)
-        lock(&self.shared.buffers).clear();
     }
 }
 // ANCHOR_END: log_begin
@@ -178,120 +119,94 @@ impl Drop for LogWriter {
 // ANCHOR: log_flusher
 impl Shared {
     /// The flusher's life: wait for a line, give the batch `after` to
-    /// fill (or until a buffer is full), write it, again.
+    /// fill (or until it is full), write it, again. Two buffers take
+    /// turns, so neither is ever allocated again: requests gather into
+    /// one while the other is written.
     fn flush_in_batches(&self, after: Duration) {
-        let mut batch = Vec::with_capacity(FLUSH_BYTES);
-        let mut alarm = lock(&self.alarm);
+        let mut spare = Vec::with_capacity(FLUSH_BYTES);
+        let mut gathered = self.lock();
         loop {
-            while !alarm.lines && !alarm.closed {
-                alarm = self.wait(alarm, None);
+            while gathered.lines.is_empty() && !gathered.closed {
+                gathered = self.wait(gathered, None);
             }
             let deadline = Instant::now() + after;
-            while !alarm.full && !alarm.closed {
+            while gathered.lines.len() < FLUSH_BYTES && !gathered.closed {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     break;
                 }
-                alarm = self.wait(alarm, Some(left));
+                gathered = self.wait(gathered, Some(left));
             }
-            let closed = alarm.closed;
-            *alarm = Alarm {
-                closed,
-                ..Alarm::default()
-            };
-            drop(alarm);
-            self.write_every_buffer(&mut batch, closed);
+            let closed = gathered.closed;
+            mem::swap(&mut gathered.lines, &mut spare);
+            // Taken before the lock is given back, so that batches go out
+            // in the order they were gathered.
+            let mut out = self.out();
+            drop(gathered);
+            write_batch(&mut out, &spare);
+            drop(out);
+            spare.clear();
             if closed {
                 return;
             }
-            alarm = lock(&self.alarm);
+            gathered = self.lock();
         }
-    }
-
-    /// Takes every thread's lines into `batch` and writes it. The last
-    /// time (`closing`), each buffer is told that from now on its thread
-    /// writes for itself, and the writer lets go of the buffers.
-    fn write_every_buffer(&self, batch: &mut Vec<u8>, closing: bool) {
-        let buffers = if closing {
-            std::mem::take(&mut *lock(&self.buffers))
-        } else {
-            lock(&self.buffers).clone()
-        };
-        // Held while gathering, so that batches go out in order.
-        let mut out = lock(&self.out);
-        for buffer in &buffers {
-            let mut lines = buffer.lock();
-            batch.extend_from_slice(&lines.bytes);
-            lines.bytes.clear();
-            lines.closed |= closing;
-        }
-        write_batch(&mut out, batch);
-        batch.clear();
     }
 }
 // ANCHOR_END: log_flusher
 
+// ANCHOR: log_add
 impl Shared {
-    /// Sets what `change` sets, and wakes the flusher.
-    fn ring(&self, change: impl FnOnce(&mut Alarm)) {
-        change(&mut lock(&self.alarm));
-        self.wake.notify_one();
+    /// A request's line, gathered; the flusher is woken for the first line
+    /// of a batch and when the buffer fills, not for every line.
+    fn add(&self, line: &str) {
+        let mut gathered = self.lock();
+        let before = gathered.lines.len();
+        gathered.lines.extend_from_slice(line.as_bytes());
+        if gathered.closed {
+            // No flusher: write the line now.
+            let mut out = self.out();
+            let lines = mem::take(&mut gathered.lines);
+            drop(gathered);
+            write_batch(&mut out, &lines);
+        } else if before == 0 || (before < FLUSH_BYTES && gathered.lines.len() >= FLUSH_BYTES) {
+            self.wake.notify_one();
+        }
+    }
+}
+// ANCHOR_END: log_add
+
+impl Shared {
+    fn out(&self) -> MutexGuard<'_, Box<dyn Write + Send>> {
+        self.out.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Gathered> {
+        // Every change to the state is one call on a Vec or a flag, so a
+        // panic cannot leave it half-changed: keep using it.
+        self.gathered.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn wait<'a>(
         &self,
-        alarm: MutexGuard<'a, Alarm>,
+        gathered: MutexGuard<'a, Gathered>,
         timeout: Option<Duration>,
-    ) -> MutexGuard<'a, Alarm> {
+    ) -> MutexGuard<'a, Gathered> {
         match timeout {
             None => self
                 .wake
-                .wait(alarm)
+                .wait(gathered)
                 .unwrap_or_else(PoisonError::into_inner),
             Some(timeout) => {
-                let (alarm, _) = self
+                let (gathered, _) = self
                     .wake
-                    .wait_timeout(alarm, timeout)
+                    .wait_timeout(gathered, timeout)
                     .unwrap_or_else(PoisonError::into_inner);
-                alarm
+                gathered
             }
         }
     }
 }
-
-// ANCHOR: log_add
-impl Buffer {
-    /// A request's line, gathered. The flusher is rung for the first line
-    /// of a batch and when the buffer fills, not for every line.
-    fn add(&self, line: &str) {
-        let mut lines = self.lock();
-        let before = lines.bytes.len();
-        lines.bytes.extend_from_slice(line.as_bytes());
-        if lines.closed {
-            // No flusher: write the line now (`out` first, as the flusher
-            // takes the two locks).
-            drop(lines);
-            let mut out = lock(&self.shared.out);
-            let mut lines = self.lock();
-            write_batch(&mut out, &lines.bytes);
-            lines.bytes.clear();
-            return;
-        }
-        let now = lines.bytes.len();
-        drop(lines);
-        if before == 0 {
-            self.shared.ring(|alarm| alarm.lines = true);
-        }
-        if before < FLUSH_BYTES && now >= FLUSH_BYTES {
-            self.shared.ring(|alarm| alarm.full = true);
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Lines> {
-        lock(&self.lines)
-    }
-}
-// ANCHOR_END: log_add
 
 fn write_batch(out: &mut Box<dyn Write + Send>, lines: &[u8]) {
     if lines.is_empty() {
@@ -303,17 +218,11 @@ fn write_batch(out: &mut Box<dyn Write + Send>, lines: &[u8]) {
     let _ = out.flush();
 }
 
-/// Every change under these locks is one call on a Vec, a flag or a
-/// writer, so a panic cannot leave the state half-changed: keep using it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 // ANCHOR: log_entry
 /// One request's place in the log. Set its line; when the entry is
 /// dropped, the line is gathered to be written.
 pub struct Entry {
-    buffer: Arc<Buffer>,
+    shared: Arc<Shared>,
     line: String,
 }
 
@@ -326,7 +235,7 @@ impl Entry {
 
 impl Drop for Entry {
     fn drop(&mut self) {
-        self.buffer.add(&self.line);
+        self.shared.add(&self.line);
     }
 }
 // ANCHOR_END: log_entry
@@ -384,6 +293,33 @@ mod tests {
         drop(writer);
         let all: Vec<Vec<u8>> = writes.try_iter().collect();
         assert_eq!(all, vec![b"first\nsecond\n".to_vec()]);
+    }
+
+    /// Lines from two threads go out in the order their requests ended,
+    /// as a learner who sends one request after another expects: this
+    /// thread logs 1 and 3, another thread 2 and 4, taking turns.
+    #[test]
+    fn lines_keep_their_order_across_threads() {
+        let (writer, writes) = writer(Duration::from_secs(3600));
+        let shared_writer = &writer;
+        std::thread::scope(|scope| {
+            let (to_other, other_gets) = mpsc::channel::<&str>();
+            let (logged, other_logged) = mpsc::channel();
+            scope.spawn(move || {
+                for line in other_gets {
+                    log(shared_writer, line);
+                    logged.send(()).unwrap();
+                }
+            });
+            for (mine, theirs) in [("1\n", "2\n"), ("3\n", "4\n")] {
+                log(shared_writer, mine);
+                to_other.send(theirs).unwrap();
+                other_logged.recv().unwrap();
+            }
+        });
+        drop(writer);
+        let all: Vec<u8> = writes.try_iter().flatten().collect();
+        assert_eq!(String::from_utf8(all).unwrap(), "1\n2\n3\n4\n");
     }
 
     /// A full buffer is written at once, without waiting for its time.
