@@ -6,10 +6,10 @@
 //! made while the client waits, with a lock held around it; and when the
 //! log is a pipe, each write also wakes the program reading it. Measured on
 //! the step 3 demo at 64 keep-alive connections, the access log cost
-//! nearly a quarter of the requests per second (the appendix on measuring has the
-//! figures). So the lines are gathered in memory, and a thread of their
-//! own writes them out, the way nginx's `access_log` directive does when
-//! it is given a `buffer=` size and a `flush=` time:
+//! nearly a quarter of the requests per second (the appendix on measuring
+//! has the figures). So the lines are gathered in memory, and a thread of
+//! their own writes them out, the way nginx's `access_log` directive does
+//! when it is given a `buffer=` size and a `flush=` time:
 //!
 //! - at most [`FLUSH_AFTER`] after a line is gathered, so even a quiet
 //!   server's log is never further behind than that;
