@@ -419,7 +419,7 @@ impl Transport for TcpStream {
 /// starting size too, so each idle connection costs 16 KiB; reading more at
 /// once would save few system calls (a socket rarely has more waiting) and
 /// cost every connection more memory.
-const FILL_BYTES: usize = 16 * 1024;
+pub const FILL_BYTES: usize = 16 * 1024;
 
 /// After a large body the buffer has grown; once it is empty again and
 /// bigger than this many fills, it is given back, so that a connection that

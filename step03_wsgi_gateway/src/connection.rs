@@ -17,7 +17,7 @@ use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use step02_http_reply::request::{self, RequestReader};
+use step02_http_reply::request::{self, FILL_BYTES, RequestReader};
 use step02_http_reply::{Error, Head, Limits};
 
 use crate::environ::ConnectionVars;
@@ -39,6 +39,9 @@ pub struct Connection {
     last_active: Instant,
     /// How many requests this connection has carried.
     pub served: u64,
+    /// Whether the last read took all it could hold, so that more bytes
+    /// may still wait in the socket, which the poller will not report.
+    full_read: bool,
 }
 
 /// Where a request is, between its first byte and its last.
@@ -77,6 +80,7 @@ impl Connection {
             started: None,
             last_active: Instant::now(),
             served: 0,
+            full_read: false,
         }
     }
 
@@ -91,7 +95,10 @@ impl Connection {
     pub fn read_and_advance(&mut self, limits: &Limits) -> Progress {
         match self.reader.fill() {
             Ok(0) => return Progress::Closed,
-            Ok(_) => self.last_active = Instant::now(),
+            Ok(n) => {
+                self.last_active = Instant::now();
+                self.full_read = n >= FILL_BYTES;
+            }
             // A readiness report can be stale; then there is nothing to read
             // yet, and the connection goes back to the poller.
             Err(e) if request::is_timeout(&e) => return Progress::NeedMore,
@@ -205,6 +212,12 @@ impl Connection {
             },
             Phase::Body(..) => Error::BodyTimeout,
         }
+    }
+
+    /// Whether bytes may be waiting in the socket that the poller will not
+    /// report: the last read took as much as one read takes.
+    pub fn may_have_unreported_bytes(&self) -> bool {
+        self.full_read
     }
 
     /// Marks the end of a response: the idle timeout counts from here.

@@ -22,6 +22,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, ErrorKind};
+use std::mem;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -319,10 +320,8 @@ struct Shared {
     registry: Registry,
     /// The poller, held by whichever worker is leading.
     poller: Mutex<Poller>,
-    /// Connections waiting for bytes, by poller token. Boxed: a connection
-    /// moves between this map, the queue and a worker for every request,
-    /// and moving a pointer is cheaper than moving the whole struct.
-    parked: Mutex<HashMap<Token, Box<Connection>>>,
+    /// Where each open connection is: parked, or held by a worker.
+    slots: Mutex<HashMap<Token, Slot>>,
     /// Connections with bytes to read, waiting for a worker.
     queue: Queue<(Token, Box<Connection>)>,
     /// Connections open: parked, queued or in a worker's hands.
@@ -332,11 +331,24 @@ struct Shared {
     failure: Mutex<Option<io::Error>>,
 }
 
+// ANCHOR: slot
+/// Where an open connection is, in the map of them all (by poller token).
+enum Slot {
+    /// Parked: waiting for bytes. Boxed: a connection moves between the
+    /// map, the queue and a worker for every request, and moving a pointer
+    /// is cheaper than moving the whole struct.
+    Parked(Box<Connection>),
+    /// Queued or in a worker's hands. `reported`: the poller has reported
+    /// bytes for it meanwhile, and will not report them again.
+    Held { reported: bool },
+}
+// ANCHOR_END: slot
+
 impl Shared {
-    fn parked(&self) -> MutexGuard<'_, HashMap<Token, Box<Connection>>> {
+    fn slots(&self) -> MutexGuard<'_, HashMap<Token, Slot>> {
         // A panic while holding this lock can only come from a map
         // operation; the map itself stays whole, so keep using it.
-        self.parked.lock().unwrap_or_else(PoisonError::into_inner)
+        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -374,7 +386,7 @@ impl Server {
             config,
             registry,
             poller: Mutex::new(poller),
-            parked: Mutex::new(HashMap::new()),
+            slots: Mutex::new(HashMap::new()),
             queue: Queue::new(),
             open: AtomicUsize::new(0),
             shutdown,
@@ -496,12 +508,24 @@ impl Poller {
         let mut ready = Vec::new();
         let mut accept = self.backlog;
         {
-            let mut parked = shared.parked();
+            let mut slots = shared.slots();
             for event in self.events.iter() {
-                match event.token() {
-                    LISTENER => accept = true,
-                    WAKER => {}
-                    token => ready.extend(parked.remove(&token).map(|conn| (token, conn))),
+                let token = match event.token() {
+                    LISTENER => {
+                        accept = true;
+                        continue;
+                    }
+                    WAKER => continue,
+                    token => token,
+                };
+                // No slot: closed since the report was made.
+                let Some(slot) = slots.get_mut(&token) else {
+                    continue;
+                };
+                match mem::replace(slot, Slot::Held { reported: false }) {
+                    Slot::Parked(conn) => ready.push((token, conn)),
+                    // A worker holds it: noted, for `park`.
+                    Slot::Held { .. } => *slot = Slot::Held { reported: true },
                 }
             }
         }
@@ -566,18 +590,18 @@ fn accept_all(listener: &TcpListener, shared: &Shared, next_token: &mut usize) -
         shared.open.fetch_add(1, Ordering::SeqCst);
         let conn = Box::new(Connection::new(stream, peer, local));
         let fd = conn.stream().as_raw_fd();
-        let mut parked = shared.parked();
-        parked.insert(token, conn);
-        // Registered once, here; from now on `park` re-registers. A request
+        let mut slots = shared.slots();
+        slots.insert(token, Slot::Parked(conn));
+        // Registered once, here, for the connection's whole life. A request
         // sent together with the connection is reported at once.
         if let Err(e) = shared
             .registry
             .register(&mut SourceFd(&fd), token, Interest::READABLE)
         {
-            if let Some(conn) = parked.remove(&token) {
-                drop(parked);
+            if let Some(Slot::Parked(conn)) = slots.remove(&token) {
+                drop(slots);
                 eprintln!("{peer}: cannot watch the connection: {e}");
-                close(shared, conn);
+                close(shared, token, conn);
             }
         }
     }
@@ -595,33 +619,44 @@ fn prepare(stream: &TcpStream) -> io::Result<()> {
 // ANCHOR_END: accept
 
 // ANCHOR: park
-/// Puts a connection in the map and asks the poller to report its next
-/// bytes. Registering again also reports bytes that are already there, so
-/// none can slip past between the worker's last read and this call.
+/// Puts a connection back in its slot, where the poller finds it when its
+/// next bytes are reported.
 fn park(shared: &Shared, token: Token, conn: Box<Connection>) {
     if shared.shutdown.is_requested() && conn.is_idle() {
-        return close(shared, conn);
+        return close(shared, token, conn);
     }
-    let mut parked = shared.parked();
     let fd = conn.stream().as_raw_fd();
-    parked.insert(token, conn);
+    let unreported = conn.may_have_unreported_bytes();
+    let mut slots = shared.slots();
+    let reported = matches!(
+        slots.insert(token, Slot::Parked(conn)),
+        Some(Slot::Held { reported: true })
+    );
+    if !reported && !unreported {
+        return;
+    }
+    // Bytes were reported while a worker held the connection (they may be
+    // read already, or not), or the last read left some: registering again
+    // makes the poller report the bytes that are waiting now. A system
+    // call, made only in these two cases.
     if let Err(e) = shared
         .registry
         .reregister(&mut SourceFd(&fd), token, Interest::READABLE)
     {
-        if let Some(conn) = parked.remove(&token) {
-            drop(parked);
+        if let Some(Slot::Parked(conn)) = slots.remove(&token) {
+            drop(slots);
             eprintln!("{}: cannot watch the connection: {e}", conn.vars.peer);
-            close(shared, conn);
+            close(shared, token, conn);
         }
     }
 }
 
 /// Closes a connection and forgets it.
-fn close(shared: &Shared, conn: Box<Connection>) {
+fn close(shared: &Shared, token: Token, conn: Box<Connection>) {
     let _ = shared
         .registry
         .deregister(&mut SourceFd(&conn.stream().as_raw_fd()));
+    shared.slots().remove(&token);
     drop(conn);
     shared.open.fetch_sub(1, Ordering::SeqCst);
 }
@@ -640,7 +675,7 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
                 if !conn.is_idle() {
                     eprintln!("{}: closed in the middle of a request", conn.vars.peer);
                 }
-                return close(shared, conn);
+                return close(shared, token, conn);
             }
             Progress::Failed(error) => {
                 eprintln!("{}: {error}", conn.vars.peer);
@@ -649,7 +684,7 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
                     let _ = page.write_to(conn.stream(), false);
                     close_gracefully(conn.stream());
                 }
-                return close(shared, conn);
+                return close(shared, token, conn);
             }
             Progress::Request(head, body) => {
                 let exchange = Exchange {
@@ -662,7 +697,7 @@ fn work(shared: &Shared, token: Token, mut conn: Box<Connection>) {
                 conn.finished_request();
                 if keep_alive == KeepAlive::No || shared.shutdown.is_requested() {
                     close_gracefully(conn.stream());
-                    return close(shared, conn);
+                    return close(shared, token, conn);
                 }
                 // The client may have sent its next request already.
                 progress = conn.advance(limits);
@@ -681,7 +716,7 @@ fn close_expired(shared: &Shared) {
     let expired = take_parked(shared, |conn| {
         conn.deadline(limits, shared.config.idle_timeout) <= now
     });
-    for conn in expired {
+    for (token, conn) in expired {
         let error = conn.timed_out();
         if let Some(status) = error.status() {
             eprintln!("{}: {error}", conn.vars.peer);
@@ -690,14 +725,14 @@ fn close_expired(shared: &Shared) {
             let _ = conn.stream().set_nonblocking(true);
             let _ = error_page(status, &error.to_string()).write_to(conn.stream(), false);
         }
-        close(shared, conn);
+        close(shared, token, conn);
     }
 }
 
 /// On shutdown: closes every parked connection that has no request under way.
 fn close_idle(shared: &Shared) {
-    for conn in take_parked(shared, |conn| conn.is_idle()) {
-        close(shared, conn);
+    for (token, conn) in take_parked(shared, |conn| conn.is_idle()) {
+        close(shared, token, conn);
     }
 }
 
@@ -705,16 +740,22 @@ fn close_idle(shared: &Shared) {
 // The connections stay in the boxes they live in; unboxing them to box
 // them again in `close` would be the waste.
 #[allow(clippy::vec_box)]
-fn take_parked(shared: &Shared, which: impl Fn(&Connection) -> bool) -> Vec<Box<Connection>> {
-    let mut parked = shared.parked();
-    let tokens: Vec<Token> = parked
+fn take_parked(
+    shared: &Shared,
+    which: impl Fn(&Connection) -> bool,
+) -> Vec<(Token, Box<Connection>)> {
+    let mut slots = shared.slots();
+    let tokens: Vec<Token> = slots
         .iter()
-        .filter(|(_, conn)| which(conn))
+        .filter(|(_, slot)| matches!(slot, Slot::Parked(conn) if which(conn)))
         .map(|(token, _)| *token)
         .collect();
     tokens
-        .iter()
-        .filter_map(|token| parked.remove(token))
+        .into_iter()
+        .filter_map(|token| match slots.remove(&token) {
+            Some(Slot::Parked(conn)) => Some((token, conn)),
+            _ => None,
+        })
         .collect()
 }
 // ANCHOR_END: expire

@@ -3,10 +3,12 @@
 
 mod common;
 
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
-use common::{Client, TestServer, chunks, echo_path, small_config};
-use step03_wsgi_gateway::Config;
+use common::{Client, TestServer, chunks, echo_body, echo_path, small_config};
+use step02_http_reply::request::FILL_BYTES;
+use step03_wsgi_gateway::{Body, Config, Environ, StartResponse};
 use testkit::is_closed;
 
 /// Three requests, one after another, on one connection.
@@ -43,6 +45,56 @@ fn pipelined_requests_are_answered_in_order() {
     assert_eq!(bodies, ["/a", "/b", "/c"]);
 }
 // ANCHOR_END: pipelining
+
+// ANCHOR: reported_while_held
+/// The poller reports bytes when they arrive, not while they wait. Bytes
+/// that arrive while a worker holds the connection are reported then, and
+/// never again: the server must remember the report. Here the second
+/// request arrives while the application answers the first.
+#[test]
+fn a_request_sent_during_the_answer_to_the_first_is_answered() {
+    let (entered, in_app) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    let (entered, released) = (Mutex::new(entered), Mutex::new(released));
+    let app = move |environ: &mut Environ, start_response: &mut StartResponse| -> Body {
+        if environ.path_info() == "/hold" {
+            entered.lock().unwrap().send(()).unwrap();
+            released.lock().unwrap().recv().unwrap();
+        }
+        echo_path(environ, start_response)
+    };
+    let server = TestServer::start(app, small_config()); // two workers
+    let mut client = Client::connect(server.addr);
+    client.send(b"GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+    in_app.recv().unwrap(); // a worker holds the connection
+    client.send(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+    // The other worker watches the poller. Once it has answered a second
+    // connection, which arrived after /next, it has had the report of
+    // /next too: the poller reports in the order things arrive.
+    let other = Client::connect(server.addr).get("/other");
+    assert_eq!(other.text(), "/other");
+    release.send(()).unwrap();
+    assert_eq!(client.reply().text(), "/hold");
+    assert_eq!(client.reply().text(), "/next");
+}
+// ANCHOR_END: reported_while_held
+
+/// A request bigger than one read, sent at once, is reported once. What
+/// the first read leaves in the socket must still be read.
+#[test]
+fn a_request_bigger_than_one_read_is_read_whole() {
+    let server = TestServer::start(echo_body, small_config());
+    let mut client = Client::connect(server.addr);
+    let body = vec![b'x'; 3 * FILL_BYTES + 5];
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    client.send(&[head.as_bytes(), &body].concat());
+    let reply = client.reply();
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body.len(), body.len());
+}
 
 /// `Connection: close` is honoured: the reply says so, and the server closes.
 #[test]
