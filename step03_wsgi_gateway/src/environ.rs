@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 use step02_http_reply::{Error, Head};
@@ -23,8 +24,9 @@ pub struct ConnectionVars {
     pub peer: SocketAddr,
     /// The variables every request on this connection starts with.
     vars: BTreeMap<String, String>,
-    /// What starts each line the application writes to `wsgi.errors`.
-    errors_prefix: String,
+    /// What starts each line the application writes to `wsgi.errors`,
+    /// shared by the requests rather than copied for each.
+    errors_prefix: Arc<str>,
 }
 
 impl ConnectionVars {
@@ -46,7 +48,7 @@ impl ConnectionVars {
             local,
             peer,
             vars: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-            errors_prefix: format!("{peer}: wsgi.errors: "),
+            errors_prefix: format!("{peer}: wsgi.errors: ").into(),
         }
     }
 }
@@ -83,7 +85,7 @@ pub(crate) fn from_request(
         set("CONTENT_LENGTH", body.len().to_string());
     }
     add_http_variables(&mut vars, head);
-    let errors = Errors::stderr(connection.errors_prefix.clone());
+    let errors = Errors::stderr(Arc::clone(&connection.errors_prefix));
     Ok(Environ::new(vars, Input::new(body), errors))
 }
 

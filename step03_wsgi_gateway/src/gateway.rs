@@ -24,6 +24,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Cursor, Read, Write};
+use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 
@@ -236,7 +237,7 @@ enum ErrorsTarget {
     /// To stderr, a whole line at a time: `writeln!` arrives in several
     /// pieces, and the prefix belongs only at the start of a line.
     Stderr {
-        prefix: String,
+        prefix: Arc<str>,
         pending: String,
     },
     Memory(Vec<u8>),
@@ -244,7 +245,7 @@ enum ErrorsTarget {
 
 impl Errors {
     /// Errors written to stderr, each line starting with `prefix`.
-    pub fn stderr(prefix: impl Into<String>) -> Errors {
+    pub fn stderr(prefix: impl Into<Arc<str>>) -> Errors {
         Errors {
             target: ErrorsTarget::Stderr {
                 prefix: prefix.into(),

@@ -188,9 +188,10 @@ impl<A: Application> Application for Validate<A> {
                 &format!("the application broke the rules: {problem}"),
             );
         }
-        let status = inner.status().unwrap_or_default().to_string();
         let promised = inner.header("Content-Length").and_then(|v| v.parse().ok());
-        start_response.start(&status, inner.into_headers());
+        // Passed on as they are: the header fields moved, not copied.
+        let headers = mem::take(inner.headers_mut());
+        start_response.start(inner.status().unwrap_or_default(), headers);
         check_length(body, promised)
     }
 }
@@ -210,38 +211,41 @@ fn report(environ: &mut Environ, start_response: &mut StartResponse, problem: &s
     Body::from(error_html(status, &format!("validate: {problem}")))
 }
 
-/// The variables PEP 3333 requires of every server.
-const REQUIRED: [&str; 9] = [
+/// The variables PEP 3333 requires of every server, besides the three
+/// whose values `check_environ` checks too.
+const REQUIRED: [&str; 6] = [
     "REQUEST_METHOD",
-    "SCRIPT_NAME",
-    "PATH_INFO",
     "QUERY_STRING",
     "SERVER_NAME",
     "SERVER_PORT",
     "SERVER_PROTOCOL",
     "wsgi.version",
-    "wsgi.url_scheme",
 ];
 
 /// Checks what the server put in the environ.
 pub fn check_environ(environ: &Environ) -> Result<(), String> {
-    if let Some(missing) = REQUIRED.iter().find(|key| environ.get(key).is_none()) {
-        return Err(format!("the environ has no {missing}"));
+    let get = |key: &str| {
+        environ
+            .get(key)
+            .ok_or_else(|| format!("the environ has no {key}"))
+    };
+    for key in REQUIRED {
+        get(key)?;
     }
-    let script_name = environ.get("SCRIPT_NAME").unwrap_or_default();
+    let script_name = get("SCRIPT_NAME")?;
     if script_name == "/" || !(script_name.is_empty() || script_name.starts_with('/')) {
         return Err(format!(
             "SCRIPT_NAME {script_name:?} must be empty or start with / (and not be /)"
         ));
     }
-    let path_info = environ.path_info();
+    let path_info = get("PATH_INFO")?;
     if !(path_info.is_empty() || path_info.starts_with('/')) {
         return Err(format!(
             "PATH_INFO {path_info:?} must be empty or start with /"
         ));
     }
-    match environ.get("wsgi.url_scheme") {
-        Some("http" | "https") => Ok(()),
+    match get("wsgi.url_scheme")? {
+        "http" | "https" => Ok(()),
         other => Err(format!(
             "wsgi.url_scheme {other:?} is neither http nor https"
         )),
@@ -524,18 +528,24 @@ mod tests {
         }
     }
 
-    /// A server that leaves out a required variable is reported too.
+    /// A server that leaves out a required variable is reported too,
+    /// whether or not its value is checked as well.
     #[test]
     fn validate_checks_the_environ() {
         let app = Validate::new(hello);
-        let mut environ = Environ::synthetic("GET", "/", b"");
-        environ.remove("SERVER_PROTOCOL");
-        let mut start_response = StartResponse::new();
-        let body =
-            String::from_utf8(collect_body(app.call(&mut environ, &mut start_response))).unwrap();
-        assert!(
-            body.contains("the server broke the rules: the environ has no SERVER_PROTOCOL"),
-            "{body}"
-        );
+        for key in [
+            "SERVER_PROTOCOL",
+            "SCRIPT_NAME",
+            "PATH_INFO",
+            "wsgi.url_scheme",
+        ] {
+            let mut environ = Environ::synthetic("GET", "/", b"");
+            environ.remove(key);
+            let mut start_response = StartResponse::new();
+            let body = collect_body(app.call(&mut environ, &mut start_response));
+            let body = String::from_utf8(body).unwrap();
+            let expected = format!("the server broke the rules: the environ has no {key}");
+            assert!(body.contains(&expected), "{body}");
+        }
     }
 }
