@@ -342,6 +342,20 @@ enum Slot {
     /// bytes for it meanwhile, and will not report them again.
     Held { reported: bool },
 }
+
+impl Slot {
+    /// The poller reported bytes. A parked connection is taken out, to be
+    /// worked on, and is held from now on; a held one is marked.
+    fn report(&mut self) -> Option<Box<Connection>> {
+        match mem::replace(self, Slot::Held { reported: true }) {
+            Slot::Parked(conn) => {
+                *self = Slot::Held { reported: false };
+                Some(conn)
+            }
+            Slot::Held { .. } => None,
+        }
+    }
+}
 // ANCHOR_END: slot
 
 impl Shared {
@@ -510,22 +524,15 @@ impl Poller {
         {
             let mut slots = shared.slots();
             for event in self.events.iter() {
-                let token = match event.token() {
-                    LISTENER => {
-                        accept = true;
-                        continue;
+                match event.token() {
+                    LISTENER => accept = true,
+                    WAKER => {}
+                    // No slot: the connection was closed since the report.
+                    token => {
+                        if let Some(conn) = slots.get_mut(&token).and_then(Slot::report) {
+                            ready.push((token, conn));
+                        }
                     }
-                    WAKER => continue,
-                    token => token,
-                };
-                // No slot: closed since the report was made.
-                let Some(slot) = slots.get_mut(&token) else {
-                    continue;
-                };
-                match mem::replace(slot, Slot::Held { reported: false }) {
-                    Slot::Parked(conn) => ready.push((token, conn)),
-                    // A worker holds it: noted, for `park`.
-                    Slot::Held { .. } => *slot = Slot::Held { reported: true },
                 }
             }
         }
