@@ -347,12 +347,12 @@ impl Slot {
     /// The poller reported bytes. A parked connection is taken out, to be
     /// worked on, and is held from now on; a held one is marked.
     fn report(&mut self) -> Option<Box<Connection>> {
-        match mem::replace(self, Slot::Held { reported: true }) {
-            Slot::Parked(conn) => {
-                *self = Slot::Held { reported: false };
-                Some(conn)
+        match mem::replace(self, Slot::Held { reported: false }) {
+            Slot::Parked(conn) => Some(conn),
+            Slot::Held { .. } => {
+                *self = Slot::Held { reported: true };
+                None
             }
-            Slot::Held { .. } => None,
         }
     }
 }
@@ -744,9 +744,6 @@ fn close_idle(shared: &Shared) {
 }
 
 /// Takes the parked connections for which `which` is true out of the map.
-// The connections stay in the boxes they live in; unboxing them to box
-// them again in `close` would be the waste.
-#[allow(clippy::vec_box)]
 fn take_parked(
     shared: &Shared,
     which: impl Fn(&Connection) -> bool,
